@@ -1,0 +1,61 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+# Everything installs into .venv; torch is installed first and pinned exactly
+# (a looser pin pulls a multi-GB CUDA build).
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: help install ingest run serve test test-all eval bench lint check clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+install: $(STAMP) ## create .venv and install the project (once)
+
+check: install ## validate the knowledge folder
+	$(BIN)/bot knowledge check
+
+ingest: install ## validate and index knowledge/ into .data/
+	$(BIN)/bot ingest
+
+run: ingest ## set up, index and serve on http://127.0.0.1:8000
+	$(BIN)/bot serve --host $(HOST) --port $(PORT)
+
+serve: install ## serve without re-indexing
+	$(BIN)/bot serve --host $(HOST) --port $(PORT)
+
+test: install ## the test suite (real model, real Chroma, real HTTP)
+	$(BIN)/python -m pytest -q -m "not slow"
+
+test-all: install ## every test, slow ones included
+	$(BIN)/python -m pytest -q
+
+eval: ingest ## retrieval and answer metrics on tests/eval/questions.yaml
+	$(BIN)/bot eval --calibrate
+
+bench: install ## speed and memory against a plain LangChain + Chroma baseline
+	$(BIN)/python -m bench.run
+
+lint: install ## ruff and mypy
+	$(BIN)/ruff check bot tests bench
+	$(BIN)/mypy bot
+
+clean: ## remove the index and caches (keeps .venv)
+	rm -rf .data .pytest_cache .ruff_cache .mypy_cache bench/.cache

@@ -1,0 +1,63 @@
+"""What goes into the advisor and what comes out: the public answer contract (DESIGN.md)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Status = Literal["answered", "no_answer"]
+
+
+class Question(BaseModel):
+    """A neutral incoming question; channels build it, the advisor reads it."""
+
+    text: str
+    lang: str | None = None  # the user's language if known (ISO 639-1)
+    country: str | None = None  # where the user is, or their nationality (ISO 3166-1 alpha-2)
+
+
+class Citation(BaseModel):
+    n: int
+    doc_id: str
+    title: str
+    section: str
+    path: str
+    url: str | None
+    quote: str = Field(description="the passage used, verbatim")
+    lang: str = Field(description="language of the quoted passage")
+
+
+class ReferralOut(BaseModel):
+    id: str
+    name: str
+    kind: str
+    phone: str | None = None
+    whatsapp: str | None = None
+    email: str | None = None
+    web: str | None = None
+    hours: str | None = None
+    notes: str | None = None
+
+
+class Sentence(BaseModel):
+    """One sentence of the answer body and the citation numbers that support it."""
+
+    text: str
+    cites: list[int]
+
+
+class Answer(BaseModel):
+    status: Status
+    urgent: bool = False
+    language: str
+    answer: str = Field(default="", description="text exactly as the channel would show it")
+    citations: list[Citation] = Field(default_factory=list)
+    referrals: list[ReferralOut] = Field(default_factory=list)
+    reason: str | None = Field(
+        default=None, description="why there is no answer (no_relevant_guidance, empty_question...)"
+    )
+    # The parts the channel renders; not part of the JSON contract.
+    sentences: list[Sentence] = Field(default_factory=list, exclude=True)
+    notice: str = Field(default="", exclude=True)
+    intro: str = Field(default="", exclude=True)

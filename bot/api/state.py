@@ -1,0 +1,62 @@
+"""What the web app holds between requests: the runtime, once it is loaded."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from bot.config import Settings
+from bot.errors import IndexNotBuilt
+from bot.runtime import Runtime, build_runtime
+
+log = logging.getLogger(__name__)
+
+
+class AppState:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.runtime: Runtime | None = None
+        self.error: str | None = None
+        self._lock = threading.Lock()
+
+    def load(self) -> None:
+        try:
+            runtime = build_runtime(self.settings, watch=True)
+        except Exception as exc:  # noqa: BLE001 - reported on /readyz, the process stays up
+            log.exception("could not load the assistant")
+            self.error = str(exc)
+            return
+        with self._lock:
+            self.runtime = runtime
+
+    @property
+    def ready(self) -> bool:
+        return self.runtime is not None and self.runtime.watcher.ready
+
+    def status(self) -> str:
+        if self.error:
+            return self.error
+        if self.runtime is None:
+            return "loading the embedding model and the index"
+        if not self.runtime.watcher.ready:
+            return self.runtime.watcher.last_error or "no index yet: run `bot ingest`"
+        return "ready"
+
+    def close(self) -> None:
+        with self._lock:
+            if self.runtime is not None:
+                self.runtime.close()
+                self.runtime = None
+
+
+def get_runtime(request: Request) -> Runtime:
+    state: AppState = request.app.state.bot
+    if not state.ready or state.runtime is None:
+        raise IndexNotBuilt(f"not ready: {state.status()}")
+    return state.runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

@@ -1,0 +1,93 @@
+"""``bot eval``: retrieval and answer metrics over a question set."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from bot.config import Settings
+
+DEFAULT_QUESTIONS = Path("tests/eval/questions.yaml")
+COLUMNS = ("questions", "recall@1", "recall@5", "mrr", "no_answer_accuracy", "out_of_scope")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "eval",
+        help="measure retrieval and answers on a question set",
+        description="Run a question set (YAML, see DESIGN.md) against the index and print "
+        "recall@1, recall@5, MRR and no-answer accuracy, overall and per language.",
+    )
+    p.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS, help="question set file")
+    p.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    p.add_argument(
+        "--calibrate", action="store_true", help="also report the best relevance threshold"
+    )
+    p.add_argument("--misses", action="store_true", help="list questions whose document was missed")
+    p.set_defaults(func=run)
+
+
+def _row(name: str, values: dict) -> str:
+    cells = [name.ljust(8)]
+    for col in COLUMNS:
+        v = values.get(col)
+        cells.append(("-" if v is None else str(v)).rjust(len(col) + 2))
+    return "".join(cells)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.evaluation.metrics import calibrate, score
+    from bot.evaluation.questions import load_questions
+    from bot.evaluation.runner import run_questions
+    from bot.runtime import build_runtime, min_relevance
+
+    questions = load_questions(args.questions)
+    runtime = build_runtime(settings)
+    try:
+        outcomes = run_questions(runtime, questions, progress=not args.json)
+    finally:
+        runtime.close()
+    overall, by_lang = score(outcomes)
+    result: dict = {
+        "questions_file": str(args.questions),
+        "embedder": settings.embedder,
+        "min_relevance": min_relevance(settings),
+        "overall": overall.as_dict(),
+        "languages": {lang: s.as_dict() for lang, s in by_lang.items()},
+    }
+    if args.calibrate:
+        threshold, accuracy = calibrate(outcomes)
+        result["calibration"] = {"threshold": threshold, "accuracy": accuracy}
+        result["calibration_by_language"] = {
+            lang: dict(zip(("threshold", "accuracy"), calibrate(
+                [o for o in outcomes if (o.question.lang or "?") == lang]
+            ), strict=True))
+            for lang in by_lang
+        }
+    if args.json:
+        json.dump(result, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    print(f"{len(questions)} questions from {args.questions}, embedder {settings.embedder}, "
+          f"relevance floor {result['min_relevance']}")
+    print("".join(["language".ljust(8)] + [c.rjust(len(c) + 2) for c in COLUMNS]))
+    for lang, s in by_lang.items():
+        print(_row(lang, s.as_dict()))
+    print(_row("all", overall.as_dict()))
+    if args.calibrate:
+        print(f"best relevance floor overall: {result['calibration']}")
+        for lang, c in result["calibration_by_language"].items():
+            print(f"  {lang}: {c}")
+    if args.misses:
+        for o in overall.misses:
+            q = o.question
+            print(f"MISS line {q.line} [{q.lang}] {q.question!r} expected {list(q.expect_docs)} "
+                  f"got {o.ranked_docs[:5]} sim={o.top_similarity:.3f}")
+        for o in outcomes:
+            if o.status != o.question.expect_status:
+                q = o.question
+                print(f"STATUS line {q.line} [{q.lang}] {q.question!r} expected "
+                      f"{q.expect_status} got {o.status} sim={o.top_similarity:.3f}")
+    return 0

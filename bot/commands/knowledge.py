@@ -1,0 +1,61 @@
+"""``bot knowledge check [DIR]``: validate the knowledge folder without indexing it.
+
+Standard output holds only the report (one problem a line, then a summary), so
+editors and CI can read it; with ``--json`` it holds only the JSON list of
+problems and the summary goes to standard error. Exit 1 when there are errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from bot.config import Settings
+from bot.knowledge.loader import load_knowledge
+from bot.knowledge.models import Knowledge
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("knowledge", help="work with the knowledge folder")
+    actions = parser.add_subparsers(dest="knowledge_command", metavar="ACTION")
+    actions.required = True
+    check = actions.add_parser(
+        "check",
+        help="validate guides and referrals; warn on review dates that have passed",
+        description="Validate the knowledge folder and list every problem, with file, "
+        "line and field. Exits 1 when there are errors (warnings alone exit 0).",
+    )
+    check.add_argument(
+        "dir", nargs="?", type=Path, default=None, help="the knowledge folder (BOT_KNOWLEDGE_DIR)"
+    )
+    check.add_argument("--json", action="store_true", help="print the problems as JSON")
+    check.set_defaults(func=run)
+
+
+def summary(knowledge: Knowledge) -> str:
+    docs = knowledge.documents
+    published = len(knowledge.published)
+    langs = len({d.lang for d in docs})
+    return (
+        f"{len(docs)} documents ({published} published, {len(docs) - published} drafts) "
+        f"in {langs} languages, {len(knowledge.referrals)} referrals: "
+        f"{len(knowledge.errors)} errors, {len(knowledge.warnings)} warnings"
+    )
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    root = args.dir if args.dir is not None else settings.knowledge_dir
+    knowledge = load_knowledge(root, today=date.today())
+    ordered = knowledge.errors + knowledge.warnings
+    if args.json:
+        print(json.dumps([dataclasses.asdict(p) for p in ordered], ensure_ascii=False, indent=2))
+        print(summary(knowledge), file=sys.stderr)
+    else:
+        for problem in ordered:
+            print(problem)
+        print(summary(knowledge))
+    return 1 if knowledge.errors else 0

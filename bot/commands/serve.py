@@ -1,0 +1,29 @@
+"""``bot serve``: the web service."""
+
+from __future__ import annotations
+
+import argparse
+
+from bot.config import Settings
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "serve",
+        help="run the web service",
+        description="Serve POST /api/ask, /healthz, /readyz and the OpenAPI docs at /docs. "
+        "One process owns the embedded index; it follows new `bot ingest` runs by itself.",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from bot.api.app import create_app
+
+    # One worker on purpose: the embedded Chroma client is not safe across processes.
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, workers=1, log_level="info")
+    return 0

@@ -1,0 +1,105 @@
+"""Retrieval and answer metrics over a question set, overall and per language."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from bot.evaluation.questions import EvalQuestion
+
+
+@dataclass(frozen=True)
+class Outcome:
+    question: EvalQuestion
+    ranked_docs: list[str]  # documents retrieved, best first
+    top_similarity: float
+    status: str  # what the advisor answered
+    cited_docs: list[str]
+    urgent: bool
+
+    @property
+    def rank(self) -> int | None:
+        """1-based rank of the first expected document, if retrieved."""
+        for i, doc in enumerate(self.ranked_docs, start=1):
+            if doc in self.question.expect_docs:
+                return i
+        return None
+
+
+@dataclass
+class Scores:
+    questions: int = 0
+    answerable: int = 0
+    hits_at_1: int = 0
+    hits_at_5: int = 0
+    reciprocal: float = 0.0
+    status_right: int = 0
+    out_of_scope: int = 0
+    out_of_scope_refused: int = 0
+    misses: list[Outcome] = field(default_factory=list)
+
+    def add(self, o: Outcome) -> None:
+        self.questions += 1
+        if o.status == o.question.expect_status:
+            self.status_right += 1
+        if o.question.expect_status == "no_answer":
+            self.out_of_scope += 1
+            self.out_of_scope_refused += o.status == "no_answer"
+        if o.question.expect_docs and o.question.expect_status == "answered":
+            self.answerable += 1
+            rank = o.rank
+            if rank == 1:
+                self.hits_at_1 += 1
+            if rank is not None and rank <= 5:
+                self.hits_at_5 += 1
+            else:
+                self.misses.append(o)
+            if rank is not None:
+                self.reciprocal += 1.0 / rank
+
+    def as_dict(self) -> dict[str, float | int | None]:
+        a = self.answerable
+        return {
+            "questions": self.questions,
+            "answerable": a,
+            "recall@1": round(self.hits_at_1 / a, 3) if a else None,
+            "recall@5": round(self.hits_at_5 / a, 3) if a else None,
+            "mrr": round(self.reciprocal / a, 3) if a else None,
+            "no_answer_accuracy": round(self.status_right / self.questions, 3)
+            if self.questions
+            else None,
+            "out_of_scope": self.out_of_scope,
+            "out_of_scope_refused": self.out_of_scope_refused,
+        }
+
+
+def score(outcomes: list[Outcome]) -> tuple[Scores, dict[str, Scores]]:
+    overall = Scores()
+    by_lang: dict[str, Scores] = defaultdict(Scores)
+    for o in outcomes:
+        overall.add(o)
+        by_lang[o.question.lang or "?"].add(o)
+    return overall, dict(sorted(by_lang.items()))
+
+
+def calibrate(outcomes: list[Outcome], steps: int = 200) -> tuple[float, float]:
+    """The similarity floor that best separates answerable from out-of-scope questions.
+
+    Returns (threshold, accuracy of the answered/no_answer decision at it). A
+    question counts as rightly answered only if its expected document was
+    retrieved; below the floor every question gets no_answer.
+    """
+    sims = sorted({round(o.top_similarity, 4) for o in outcomes})
+    if not sims:
+        return 0.0, 0.0
+    lo, hi = sims[0], sims[-1]
+    best = (lo, -1.0)
+    for i in range(steps + 1):
+        t = lo + (hi - lo) * i / steps
+        right = sum(
+            (o.top_similarity >= t) == (o.question.expect_status == "answered") for o in outcomes
+        )
+        acc = right / len(outcomes)
+        if acc > best[1]:
+            best = (t, acc)
+    return round(best[0], 4), round(best[1], 3)

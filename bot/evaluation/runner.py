@@ -1,0 +1,35 @@
+"""Runs a question set through the real advisor and its retrieval."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from tqdm import tqdm
+
+from bot.advisor.models import Question
+from bot.evaluation.metrics import Outcome
+from bot.evaluation.questions import EvalQuestion
+from bot.retrieval.retriever import retrieve
+from bot.runtime import Runtime
+
+
+def run_questions(
+    runtime: Runtime, questions: Iterable[EvalQuestion], progress: bool = True
+) -> list[Outcome]:
+    items = list(questions)
+    outcomes: list[Outcome] = []
+    for q in tqdm(items, desc="evaluating", unit="question", disable=not progress):
+        view = runtime.watcher.view
+        found = retrieve(view, runtime.embedder, q.question, lang=q.lang, country=q.country)
+        answer = runtime.ask(Question(text=q.question, lang=q.lang, country=q.country))
+        outcomes.append(
+            Outcome(
+                question=q,
+                ranked_docs=found.documents(),
+                top_similarity=found.top_similarity,
+                status=answer.status,
+                cited_docs=list(dict.fromkeys(c.doc_id for c in answer.citations)),
+                urgent=answer.urgent,
+            )
+        )
+    return outcomes
