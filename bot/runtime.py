@@ -22,7 +22,7 @@ from bot.index.view import IndexWatcher
 
 # Dense-similarity floor below which nothing is relevant enough to quote,
 # calibrated with `bot eval --calibrate` on tests/eval/questions.yaml.
-DEFAULT_MIN_RELEVANCE = {"e5": 0.82, "minilm": 0.30}
+DEFAULT_MIN_RELEVANCE = {"e5": 0.825, "minilm": 0.30}
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 
 

@@ -20,7 +20,9 @@ from collections.abc import Iterable, Mapping
 from bot.advisor.models import Answer
 from bot.knowledge.models import CONTACT_FIELDS, Referral
 
-PHONE = re.compile(r"(?<![\w/])\+?\d[\d\s().\-]{5,}\d(?!\w)")
+# Digits with the separators phone numbers use; a dot only between digits, so
+# "in 2024. 603 people" is not read as a number.
+PHONE = re.compile(r"(?<![\w/])\+?\(?\d(?:[\d\-() ]|\.(?=\d)){5,}\d(?!\w)")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 URL = re.compile(r"(?:https?://|www\.)[^\s<>\"')\]]+", re.IGNORECASE)
 ARTICLE = re.compile(

@@ -18,8 +18,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "passages are not embedded again; a running `bot serve` switches to the new index "
         "within seconds.",
     )
-    p.add_argument("--knowledge", type=Path, help="the knowledge folder (default: BOT_KNOWLEDGE_DIR)")
-    p.add_argument("--force", action="store_true", help="publish a new index even if nothing changed")
+    p.add_argument(
+        "--knowledge", type=Path, help="the knowledge folder (default: BOT_KNOWLEDGE_DIR)"
+    )
+    p.add_argument(
+        "--force", action="store_true", help="publish a new index even if nothing changed"
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 

@@ -125,13 +125,15 @@ class ChromaStore:
             raise
         except Exception as exc:  # noqa: BLE001 - chroma raises many types; report one fault
             where = url or path
-            raise IndexError_(f"cannot open the Chroma collection {collection!r} at {where}: {exc}")
+            raise IndexError_(
+                f"cannot open the Chroma collection {collection!r} at {where}: {exc}"
+            ) from exc
         return cls(client, coll, owns_client=True)
 
     def add(
         self,
         ids: Sequence[str],
-        vectors: Sequence[Sequence[float]],
+        vectors: Sequence[Any],
         metadatas: Sequence[dict[str, Any]],
         batch: int = 1000,
     ) -> None:

@@ -105,7 +105,10 @@ def _embed(
         for start in range(0, len(missing), EMBED_BATCH):
             batch = missing[start : start + EMBED_BATCH]
             vectors = embedder.embed_documents([passages[i].embedding_text() for i in batch])
-            fresh = [(hashes[i], np.asarray(v, dtype=np.float32)) for i, v in zip(batch, vectors)]
+            fresh = [
+                (hashes[i], np.asarray(v, dtype=np.float32))
+                for i, v in zip(batch, vectors, strict=True)
+            ]
             cache.put_many(fresh)
             known.update(fresh)
             bar.update(len(batch))

@@ -46,7 +46,7 @@ def compose_yaml(text: str, first_line: int = 1) -> yaml.Node | None | Malformed
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else first_line
-        what = " ".join(p for p in (exc.context, exc.problem) if p)
+        what = ": ".join(p for p in (exc.context, exc.problem) if p)
         return Malformed(line, f"invalid YAML: {what}")
     except yaml.YAMLError as exc:  # e.g. a reader error on a control character
         return Malformed(first_line, f"invalid YAML: {exc}")

@@ -144,8 +144,8 @@ def _load_guide(
         topics=tuple(t for t, _ in topics),
         referrals=tuple(r for r, _ in referrals),
         sources=sources,
-        status=status,
-        reviewed_by=reviewed_by,  # type: ignore[arg-type]
+        status="draft" if status == "draft" else "published",  # narrowed for the type checker
+        reviewed_by=reviewed_by,
         reviewed_on=reviewed_on,
         review_due=review_due,
         body=body,

@@ -129,7 +129,7 @@ def _entry(
             f.problem("id", f"'{ref_id}' must be lowercase words joined by '-'")
         if ref_id in registry.defined:
             where, line = registry.defined[ref_id]
-            f.problem("id", f"the id '{ref_id}' is already used in {where}:{line}")
+            f.problem("id", f"this id is already used in {where}:{line}")
         else:
             registry.defined[ref_id] = (rel, f.line)
 

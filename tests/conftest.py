@@ -1,0 +1,62 @@
+"""Shared fixtures. The embedding model loads once per session; indexes are built in tmp folders."""
+
+from __future__ import annotations
+
+import os
+
+# Before anything imports transformers or chromadb: never reach for the network.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import shutil  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+from langchain_core.embeddings import Embeddings  # noqa: E402
+
+from bot.config import Settings  # noqa: E402
+from bot.index.embeddings import make_embedder  # noqa: E402
+from bot.index.ingest import ingest  # noqa: E402
+from bot.runtime import Runtime, build_runtime  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_KNOWLEDGE = ROOT / "tests" / "fixtures" / "knowledge" / "valid"
+STARTER_KNOWLEDGE = ROOT / "knowledge"
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embeddings:
+    """The real offline multilingual model, loaded once."""
+    return make_embedder("e5")
+
+
+def make_settings(knowledge: Path, data: Path, **extra: object) -> Settings:
+    return Settings(
+        knowledge_dir=knowledge, data_dir=data, embedder="e5", _env_file=None, **extra
+    )
+
+
+@pytest.fixture
+def knowledge_copy(tmp_path: Path) -> Path:
+    """A writable copy of the small valid fixture folder."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(FIXTURE_KNOWLEDGE, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def starter_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embeddings) -> Path:
+    """The shipped knowledge/ folder, indexed once per session (about a minute)."""
+    data = tmp_path_factory.mktemp("starter-data")
+    ingest(STARTER_KNOWLEDGE, data, embedder, "e5", progress=False)
+    return data
+
+
+@pytest.fixture(scope="session")
+def starter_runtime(starter_index: Path) -> Iterator[Runtime]:
+    runtime = build_runtime(make_settings(STARTER_KNOWLEDGE, starter_index))
+    yield runtime
+    runtime.close()
