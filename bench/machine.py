@@ -27,16 +27,19 @@ def _ram_gib() -> float | None:
     return None
 
 
-def describe() -> dict[str, object]:
+def load_average() -> list[float]:
     try:
-        load = [round(x, 2) for x in os.getloadavg()]
+        return [round(x, 2) for x in os.getloadavg()]
     except OSError:
-        load = []
+        return []
+
+
+def describe() -> dict[str, object]:
     return {
         "nproc": os.cpu_count(),
         "cpu": _cpu_model(),
         "ram_gib": _ram_gib(),
         "python": platform.python_version(),
         # Other work on the machine slows every figure: the load says how much there was.
-        "loadavg_at_start": load,
+        "loadavg_at_start": load_average(),
     }

@@ -70,7 +70,8 @@ def table(results: dict[str, Any]) -> str:
     m = results["machine"]
     lines = [
         f"machine: {m['nproc']} CPUs, {m['cpu']}, {m['ram_gib']} GiB RAM, Python {m['python']}, "
-        f"load average at start {' '.join(map(str, m['loadavg_at_start']))}",
+        f"load average {' '.join(map(str, m['loadavg_at_start']))} at start, "
+        f"{' '.join(map(str, m.get('loadavg_at_end') or []))} at end",
         "",
     ]
     corpora: dict[str, dict[str, Any]] = results["corpora"]
