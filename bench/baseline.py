@@ -89,18 +89,24 @@ def latency(baseline: Baseline, questions: Sequence[str], budget_s: float) -> La
     return summarize(timings)
 
 
-def recall(baseline: Baseline, questions: Sequence[EvalQuestion], k: int = K) -> dict[str, Any]:
+def recall(
+    baseline: Baseline, questions: Sequence[EvalQuestion], budget_s: float, k: int = K
+) -> dict[str, Any]:
     """Share of answerable questions with an expected document among the top-k passages.
 
     Also with the top 5 *distinct* documents out of 20 passages, which is what the
-    project's recall@5 counts, so the two can be compared like for like.
+    project's recall@5 counts, so the two can be compared like for like. Questions
+    not reached within ``budget_s`` seconds are left out of both.
     """
-    hits = hits_docs = 0
+    hits = hits_docs = n = 0
+    deadline = time.monotonic() + budget_s
     for q in questions:
+        if time.monotonic() > deadline:
+            break
         expected = set(q.expect_docs)
         hits += bool(expected & set(baseline.documents(q.question, k)))
         hits_docs += bool(expected & set(baseline.documents(q.question, 20)[:5]))
-    n = len(questions)
+        n += 1
     return {
         "answerable": n,
         "recall@5": round(hits / n, 3) if n else None,

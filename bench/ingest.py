@@ -53,6 +53,18 @@ def raw_rate(embedder: Embeddings, passages: list[Passage]) -> dict[str, Any]:
     }
 
 
+def combined(*parts: dict[str, Any]) -> dict[str, Any]:
+    """One raw rate from several timed runs (e.g. before and after an ingest)."""
+    passages = sum(p["passages"] for p in parts)
+    seconds = sum(p["seconds"] for p in parts)
+    return {
+        "passages": passages,
+        "seconds": round(seconds, 2),
+        "passages_per_s": round(passages / seconds, 2),
+        "parts_passages_per_s": [p["passages_per_s"] for p in parts],
+    }
+
+
 def ingest_figures(report: IngestReport) -> dict[str, Any]:
     """The numbers of an IngestReport (not its file lists), with the two rates."""
     figures = {k: v for k, v in asdict(report).items() if not isinstance(v, list)}

@@ -31,6 +31,19 @@ def _ratio(d: dict[str, Any], path: str) -> str:
     return "-" if not r else f"{r['p50']:.2f} / {r['p95']:.2f}"
 
 
+def _requests(http: dict[str, Any]) -> str:
+    if "requests" not in http:
+        return "failed" if "error" in http else "-"
+    return f"{http['requests']} ({http['http_status']})"
+
+
+def _recall(d: dict[str, Any], who: str) -> str:
+    r = _get(d, f"recall.{who}")
+    if not r or r.get("recall@5") is None:
+        return "-"
+    return f"{r['recall@5']:.3f} (n={r['answerable']})"
+
+
 def _verdict(ratio: float | None) -> str:
     if ratio is None:
         return "-"
@@ -45,21 +58,20 @@ ROWS: list[tuple[str, Any]] = [
      lambda c: _num(_get(c, "ingest.embed_passages_per_s"), "{:.2f}")),
     ("  ingest measured", lambda c: c["ingest"]["measured"]),
     ("raw model (passages/s)", lambda c: _num(_get(c, "raw.passages_per_s"), "{:.2f}")),
-    ("  raw measured on", lambda c: f"{c['raw']['passages']} passages, this run"),
+    ("  raw measured on", lambda c: c["raw"]["measured"]),
     (f"ingest / raw (target >= {TARGET_INGEST_TO_RAW:.2f})",
      lambda c: _verdict(c.get("ingest_to_raw"))),
     ("baseline add_texts (passages/s)",
      lambda c: _num(_get(c, "baseline.add_texts_passages_per_s"), "{:.2f}")),
     ("HTTP /api/ask p50/p95/mean (ms)", lambda c: _lat(c, "http.latency")),
-    ("  requests (HTTP status)",
-     lambda c: f"{c['http']['requests']} ({c['http']['http_status']})" if c.get("http") else "-"),
+    ("  requests (HTTP status)", lambda c: _requests(c.get("http") or {})),
+    ("  server ready after (s)", lambda c: _num(_get(c, "http.ready_seconds"))),
     ("server peak RSS, VmHWM (MiB)", lambda c: _num(_get(c, "http.peak_rss_mib"))),
     ("in-process ours p50/p95/mean (ms)", lambda c: _lat(c, "in_process.ours")),
     ("in-process baseline p50/p95/mean", lambda c: _lat(c, "in_process.baseline")),
     ("latency ours/baseline (p50 / p95)", lambda c: _ratio(c, "in_process.ratio")),
-    ("recall@5 ours", lambda c: _num(_get(c, "recall.ours.recall@5"), "{:.3f}")),
-    ("recall@5 baseline (k=5 passages)",
-     lambda c: _num(_get(c, "recall.baseline.recall@5"), "{:.3f}")),
+    ("recall@5 ours (n questions)", lambda c: _recall(c, "ours")),
+    ("recall@5 baseline, k=5 passages", lambda c: _recall(c, "baseline")),
     ("  baseline, 5 distinct docs",
      lambda c: _num(_get(c, "recall.baseline.recall@5_distinct_docs"), "{:.3f}")),
     ("recall@5 ours/baseline", lambda c: _num(_get(c, "recall.ratio"), "{:.2f}")),

@@ -23,7 +23,7 @@ import httpx
 from bench.timing import summarize
 from bot.evaluation.questions import EvalQuestion
 
-READY_TIMEOUT_S = 240.0
+READY_TIMEOUT_S = 900.0  # startup embeds the example sets of prompts/ (minutes under load)
 REQUEST_TIMEOUT_S = 60.0
 WARM_UP = 5
 OFFLINE = {
@@ -73,16 +73,22 @@ def _body(q: EvalQuestion) -> dict[str, str]:
 
 def _wait_ready(proc: subprocess.Popen[bytes], client: httpx.Client, log: Path) -> float:
     started = time.monotonic()
+    last = "no answer"
     while time.monotonic() - started < READY_TIMEOUT_S:
         if proc.poll() is not None:
             raise ServerFailed(f"bot serve exited with {proc.returncode}; see {log}")
         try:
-            if client.get("/readyz", timeout=5).status_code == 200:
+            response = client.get("/readyz", timeout=5)
+            if response.status_code == 200:
                 return time.monotonic() - started
+            last = f"{response.status_code} {response.text[:500]}"
         except httpx.TransportError:
             pass  # not listening yet
         time.sleep(0.5)
-    raise ServerFailed(f"bot serve was not ready after {READY_TIMEOUT_S:.0f} s; see {log}")
+    raise ServerFailed(
+        f"bot serve was not ready after {READY_TIMEOUT_S:.0f} s (last /readyz: {last}); "
+        f"see {log}"
+    )
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:

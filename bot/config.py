@@ -6,6 +6,7 @@ code reads ``os.environ``.
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -16,6 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.errors import ConfigError
 
 DEV_SENDER_KEY = "development-only-sender-hash-key"
+log = logging.getLogger(__name__)
 
 
 class Settings(BaseSettings):
@@ -42,12 +44,51 @@ class Settings(BaseSettings):
         description="dense-similarity threshold below which the answer is no_answer; "
         "unset = the calibrated default of the chosen embedder",
     )
+    urgency_margin: float = Field(
+        default=0.003,
+        description="how much closer to urgent than to non-urgent examples a message must be "
+        "to be urgent (prompts/urgency.yaml); calibrated with `bot eval --calibrate`",
+    )
+    refusal_margin: float = Field(
+        default=0.02,
+        description="how much closer to refusal than to allowed examples a request must be "
+        "to be refused (prompts/refusals.yaml)",
+    )
     prompts_dir: Path | None = Field(
         default=None, description="the assistant's own words; unset = the packaged prompts/"
     )
     reload_interval: float = Field(
         default=2.0, description="seconds between checks for a newly published index"
     )
+
+    # WhatsApp and SMS through Twilio (issue 4).
+    retention_days: int = Field(
+        default=30, ge=1, description="`bot purge` deletes conversation data older than this"
+    )
+    twilio_api_base_url: str | None = Field(
+        default=None,
+        description="send Twilio REST calls here instead of https://api.twilio.com (tests)",
+    )
+    twilio_validate: bool = Field(
+        default=True,
+        description="check X-Twilio-Signature; false is refused outside development",
+    )
+    twilio_reply_deadline: float = Field(
+        default=8.0,
+        ge=0,
+        description="seconds an answer may take to go back inline as TwiML; later answers "
+        "go through the outbox (Twilio gives up on a webhook after 15 s)",
+    )
+    twilio_max_inbound_chars: int = Field(
+        default=1000, ge=1, description="longer messages are refused with a clear reply"
+    )
+    rate_limit_per_minute: int = Field(default=6, ge=1, description="messages per sender")
+    rate_limit_per_day: int = Field(default=100, ge=1, description="messages per sender")
+    outbox_max_attempts: int = Field(default=8, ge=1)
+    outbox_backoff: float = Field(
+        default=2.0, gt=0, description="seconds before the first retry; doubles each time"
+    )
+    outbox_poll_interval: float = Field(default=1.0, gt=0)
 
     @property
     def database(self) -> str:
@@ -62,6 +103,18 @@ class Settings(BaseSettings):
                 )
             if len(self.sender_hash_key) < 32:
                 raise ConfigError("BOT_SENDER_HASH_KEY must be at least 32 characters")
+        if self.env == "production" and self.twilio_auth_token and not self.public_base_url:
+            raise ConfigError(
+                "BOT_PUBLIC_BASE_URL must be set in production: Twilio signatures are "
+                "checked against the public URL Twilio calls"
+            )
+        if not self.twilio_validate:
+            if self.env != "development":
+                raise ConfigError("BOT_TWILIO_VALIDATE=false is allowed only in development")
+            log.warning(
+                "BOT_TWILIO_VALIDATE=false: Twilio signatures are NOT checked; anyone can "
+                "post webhooks. Never run like this where the service is reachable."
+            )
         return self
 
 

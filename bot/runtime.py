@@ -6,6 +6,7 @@ command. Tests build one per session and share it.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from langchain_core.embeddings import Embeddings
 
 from bot.advisor.advisor import Advisor
 from bot.advisor.composer import ExtractiveComposer
+from bot.advisor.examples import ExampleClassifier, read_examples
+from bot.advisor.language import warm_up
 from bot.advisor.models import Answer, Question
 from bot.advisor.strings import Strings, load_strings
 from bot.channels.profiles import profile, render
@@ -20,16 +23,30 @@ from bot.config import Settings
 from bot.index.embeddings import make_embedder
 from bot.index.view import IndexWatcher
 
-# Dense-similarity floor below which nothing is relevant enough to quote,
-# calibrated with `bot eval --calibrate` on tests/eval/questions.yaml.
-DEFAULT_MIN_RELEVANCE = {"e5": 0.825, "minilm": 0.30}
+log = logging.getLogger(__name__)
+
+# Dense-similarity floors below which nothing is relevant enough to quote, per
+# embedder and language, calibrated with `bot eval --calibrate` on
+# tests/eval/questions.yaml (the model scores some languages lower overall).
+DEFAULT_MIN_RELEVANCE: dict[str, dict[str, float]] = {
+    "e5": {
+        "*": 0.825,
+        "en": 0.83, "fr": 0.825, "ru": 0.83, "ar": 0.805, "pt": 0.805,
+        "ne": 0.805, "hi": 0.795, "sw": 0.80, "am": 0.80,
+    },
+    "minilm": {"*": 0.30},
+}
+# An urgent message gets the first steps above this lower floor even when no
+# guide answers it fully: missing a person in danger costs more than a needless
+# list of steps.
+URGENT_RELEVANCE_SLACK = 0.02
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 
 
-def min_relevance(settings: Settings) -> float:
+def min_relevance(settings: Settings) -> dict[str, float]:
     if settings.min_relevance is not None:
-        return settings.min_relevance
-    return DEFAULT_MIN_RELEVANCE.get(settings.embedder, 0.5)
+        return {"*": settings.min_relevance}
+    return DEFAULT_MIN_RELEVANCE.get(settings.embedder, {"*": 0.5})
 
 
 @dataclass
@@ -54,6 +71,17 @@ def prompts_dir(settings: Settings) -> Path:
     return settings.prompts_dir if settings.prompts_dir else PROMPTS_DIR
 
 
+def _classifier(
+    embedder: Embeddings, path: Path, positive: str, negative: str, margin: float
+) -> ExampleClassifier | None:
+    if not path.exists():
+        log.warning("%s is missing: that check is off", path)
+        return None
+    return ExampleClassifier(
+        embedder, read_examples(path, positive), read_examples(path, negative), margin
+    )
+
+
 def build_runtime(settings: Settings, *, watch: bool = False, load: bool = True) -> Runtime:
     """Load the embedder and the served index. ``watch`` follows new generations."""
     embedder = make_embedder(settings.embedder)
@@ -68,12 +96,19 @@ def build_runtime(settings: Settings, *, watch: bool = False, load: bool = True)
         watcher.refresh()
     if watch:
         watcher.start()
-    strings = load_strings(prompts_dir(settings) / "strings")
+    prompts = prompts_dir(settings)
+    strings = load_strings(prompts / "strings")
+    warm_up()
     advisor = Advisor(
         view=lambda: watcher.view,
         embedder=embedder,
         composer=ExtractiveComposer(),
         strings=strings,
         min_relevance=min_relevance(settings),
+        urgent_slack=URGENT_RELEVANCE_SLACK,
+        urgency=_classifier(embedder, prompts / "urgency.yaml", "urgent", "not_urgent",
+                            settings.urgency_margin),
+        refusals=_classifier(embedder, prompts / "refusals.yaml", "refuse", "allow",
+                             settings.refusal_margin),
     )
     return Runtime(settings, embedder, watcher, strings, advisor)

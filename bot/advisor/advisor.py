@@ -1,45 +1,35 @@
 """The advisor: one question in, one checked answer out. Reads top to bottom.
 
-    language -> retrieve -> relevant? -> compose -> cite -> referrals -> check -> Answer
+    language -> urgency -> refusal -> retrieve -> relevant? -> first steps (urgent)
+      -> compose -> cite -> referrals -> final check -> Answer
 
 Channels build the ``Question`` and render the ``Answer``; nothing here knows
-about Twilio, SMS length or HTML. Urgency is decided in a later step of the
-pipeline (see the safety issue); this core marks nothing urgent.
+about Twilio, SMS length or HTML.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 
 from langchain_core.embeddings import Embeddings
 
 from bot.advisor.check import check_answer
-from bot.advisor.composer import Budget, ComposedSentence, Composer
-from bot.advisor.language import detect_language
-from bot.advisor.models import Answer, Citation, Question, ReferralOut, Sentence
+from bot.advisor.citing import cite
+from bot.advisor.composer import Budget, Composer
+from bot.advisor.examples import ExampleClassifier
+from bot.advisor.language import detect_language, is_rtl
+from bot.advisor.models import Answer, Question
+from bot.advisor.referrals import select_referrals, urgent_contacts
 from bot.advisor.strings import Strings
 from bot.index.view import IndexView
-from bot.knowledge.models import Referral
 from bot.retrieval.retriever import Hit, retrieve
 
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
-
-
-def referral_out(entry: Referral) -> ReferralOut:
-    return ReferralOut(
-        id=entry.id,
-        name=entry.name,
-        kind=entry.kind,
-        phone=entry.phone,
-        whatsapp=entry.whatsapp,
-        email=entry.email,
-        web=entry.web,
-        hours=entry.hours,
-        notes=entry.notes,
-    )
+FIRST_STEPS_DOC = "urgent-first-steps"
 
 
 class Advisor:
@@ -49,96 +39,126 @@ class Advisor:
         embedder: Embeddings,
         composer: Composer,
         strings: Strings,
-        min_relevance: float,
+        min_relevance: float | dict[str, float],
+        urgency: ExampleClassifier | None = None,
+        refusals: ExampleClassifier | None = None,
+        urgent_slack: float = 0.0,
     ) -> None:
         self._view = view  # a callable: the served index may change between questions
         self._embedder = embedder
         self._composer = composer
         self._strings = strings
-        self.min_relevance = min_relevance
+        # Per language ("*" for any other), or one floor for all.
+        self.min_relevance = (
+            min_relevance if isinstance(min_relevance, dict) else {"*": min_relevance}
+        )
+        self.urgent_slack = urgent_slack
+        self.urgency = urgency
+        self.refusals = refusals
 
     def answer(self, question: Question, budget: Budget) -> Answer:
         view = self._view()
         text = question.text.strip()[:MAX_QUESTION_CHARS]
-        lang = question.lang or detect_language(text)
+        lang = question.lang or detect_language(text, saved=question.saved_lang)
         if not text:
-            return self._no_answer(view, lang, budget, "empty_question")
+            return self._no_answer(view, question, lang, budget, "empty_question", urgent=False)
 
-        found = retrieve(view, self._embedder, text, lang=lang, country=question.country)
-        if not found.hits or found.top_similarity < self.min_relevance:
-            return self._no_answer(view, lang, budget, "no_relevant_guidance")
+        vector = self._embedder.embed_query(text)
+        # Instructions to the bot and requests for recruiters are refused before
+        # anything else: they must not steer what is said.
+        if self.refusals and self.refusals.judge(vector).positive:
+            return self._no_answer(view, question, lang, budget, "refused_request", urgent=False)
+        urgent = bool(self.urgency and self.urgency.judge(vector).positive)
 
-        composed = self._composer.compose(text, found.hits, budget)
-        if not composed:
-            return self._no_answer(view, lang, budget, "no_relevant_guidance")
-        citations, sentences = self._cite(composed, found.hits)
-        referrals = self._referrals(view, citations, budget)
+        found = retrieve(
+            view, self._embedder, text, lang=lang, country=question.country, vector=vector
+        )
+        floor = self.floor(lang)
+        relevant = bool(found.hits) and found.top_similarity >= floor
+        steps = []
+        if urgent and found.top_similarity >= floor - self.urgent_slack:
+            steps = self._first_steps(view, vector, lang)
+        if not relevant and not steps:
+            # Still urgent: the no-answer carries the urgent contacts and the flag.
+            return self._no_answer(view, question, lang, budget, "no_relevant_guidance", urgent)
+
+        body_budget = replace(budget, sentences=max(1, budget.sentences - len(steps)))
+        composed = self._composer.compose(text, found.hits, body_budget) if relevant else []
+        if not composed and not steps:
+            return self._no_answer(view, question, lang, budget, "no_relevant_guidance", urgent)
+
+        citations, step_sentences, sentences = cite(steps, composed, found.hits)
+        first = urgent_contacts(view, question.country, question.nationality) if urgent else []
+        referrals = select_referrals(view, citations, first, budget.referrals)
         answer = Answer(
             status="answered",
+            urgent=urgent,
             language=lang,
+            direction="rtl" if is_rtl(lang) else "ltr",
             citations=citations,
             referrals=referrals,
+            urgent_referrals=min(len(first), len(referrals)),
+            steps=step_sentences,
             sentences=sentences,
+            notes=self._language_notes(lang, {c.lang for c in citations}),
             notice=self._strings.get("notice", lang),
-            intro=self._strings.get("answer_intro", lang),
+            intro=self._strings.get("urgent_preface", lang) if step_sentences else "",
         )
 
         problems = check_answer(answer, view.referrals)
         if problems:
             # Rule names only: the answer text may hold personal details.
             log.warning("final check stopped an answer: %s", "; ".join(problems))
-            return self._no_answer(view, lang, budget, "check_failed")
+            return self._no_answer(view, question, lang, budget, "check_failed", urgent)
         return answer
 
-    def _cite(
-        self, composed: list[ComposedSentence], hits: list[Hit]
-    ) -> tuple[list[Citation], list[Sentence]]:
-        numbers: dict[int, int] = {}
-        citations: list[Citation] = []
-        sentences: list[Sentence] = []
-        for item in composed:
-            cites = []
-            for hit_index in item.sources:
-                if hit_index not in numbers:
-                    hit = hits[hit_index]
-                    numbers[hit_index] = len(citations) + 1
-                    citations.append(
-                        Citation(
-                            n=numbers[hit_index],
-                            doc_id=hit.passage.doc_id,
-                            title=hit.doc.title,
-                            section=hit.passage.section,
-                            path=hit.passage.path,
-                            url=hit.doc.url,
-                            quote=hit.passage.text,
-                            lang=hit.passage.lang,
-                        )
-                    )
-                cites.append(numbers[hit_index])
-            sentences.append(Sentence(text=item.text, cites=cites))
-        return citations, sentences
+    def floor(self, lang: str) -> float:
+        """The relevance floor for questions in ``lang``."""
+        return self.min_relevance.get(lang, self.min_relevance.get("*", 0.0))
 
-    def _referrals(
-        self, view: IndexView, citations: list[Citation], budget: Budget
-    ) -> list[ReferralOut]:
-        ids: list[str] = []
-        for citation in citations:
-            doc = view.documents[(citation.doc_id, citation.lang)]
-            ids.extend(doc.referrals)
-        chosen = [view.referrals[i] for i in dict.fromkeys(ids) if i in view.referrals]
-        return [referral_out(r) for r in chosen[: budget.referrals]]
+    def _first_steps(self, view: IndexView, vector: list[float], lang: str) -> list[Hit]:
+        """The section of the first-steps guide closest to the message, as cited steps."""
+        found = view.store.query(vector, 1, where={"doc_id": FIRST_STEPS_DOC})
+        if not found:
+            return []
+        pid, similarity = found[0]
+        idx = view.by_id.get(pid)
+        if idx is None:
+            return []
+        passage = view.passages[idx]
+        passage = view.translation(passage, lang) or passage
+        return [Hit(passage, view.doc(passage), score=1.0, similarity=similarity)]
 
-    def general_contacts(self, view: IndexView, limit: int) -> list[ReferralOut]:
-        urgent = [r for r in view.referrals.values() if r.urgent]
-        return [referral_out(r) for r in urgent[:limit]]
+    def _language_notes(self, lang: str, quoted: set[str]) -> list[str]:
+        others = sorted(quoted - {lang})
+        template = self._strings.get("guidance_in_other_language", lang)
+        return [
+            template.format(language=self._strings.get("language_name", other))
+            for other in others
+        ]
 
-    def _no_answer(self, view: IndexView, lang: str, budget: Budget, reason: str) -> Answer:
-        key = "empty_question" if reason == "empty_question" else "no_answer"
+    def _no_answer(
+        self,
+        view: IndexView,
+        question: Question,
+        lang: str,
+        budget: Budget,
+        reason: str,
+        urgent: bool,
+    ) -> Answer:
+        key = {"empty_question": "empty_question", "refused_request": "refused"}.get(
+            reason, "no_answer"
+        )
+        contacts = urgent_contacts(view, question.country, question.nationality)
         return Answer(
             status="no_answer",
+            urgent=urgent,
             language=lang,
+            direction="rtl" if is_rtl(lang) else "ltr",
             reason=reason,
-            referrals=self.general_contacts(view, budget.referrals),
+            referrals=contacts[: budget.referrals],
+            urgent_referrals=min(len(contacts), budget.referrals),
             intro=self._strings.get(key, lang),
             notice=self._strings.get("notice", lang),
         )
+

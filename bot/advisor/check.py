@@ -54,7 +54,7 @@ def check_answer(answer: Answer, registry: Mapping[str, Referral]) -> list[str]:
     quotes = {c.n: c.quote for c in answer.citations}
     allowed = "\n".join(quotes.values()) + "\n" + _registry_text(registry.values())
 
-    for i, sentence in enumerate(answer.sentences, start=1):
+    for i, sentence in enumerate([*answer.steps, *answer.sentences], start=1):
         if not sentence.cites:
             problems.append(f"sentence {i} cites nothing")
             continue

@@ -47,9 +47,13 @@ class ExtractiveComposer:
     cross-lingual question the passage order and position carry the choice.
     """
 
-    def __init__(self, max_passages: int = 3, min_relative_score: float = 0.6) -> None:
+    def __init__(
+        self, max_passages: int = 3, min_relative_score: float = 0.6, per_passage: int = 3
+    ) -> None:
         self.max_passages = max_passages
         self.min_relative_score = min_relative_score
+        # A cap per passage lets the second-best passage (often "what to do") speak too.
+        self.per_passage = per_passage
 
     def _passages(self, hits: Sequence[Hit]) -> list[int]:
         if not hits:
@@ -78,12 +82,16 @@ class ExtractiveComposer:
         candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
 
         picked: list[tuple[int, int, str]] = []
+        per_hit: dict[int, int] = {}
         used = 0
         for _score, hit_index, pos, sentence in candidates:
             if len(picked) >= budget.sentences:
                 break
             if picked and used + len(sentence) + 1 > budget.chars:
                 continue
+            if per_hit.get(hit_index, 0) >= self.per_passage:
+                continue
+            per_hit[hit_index] = per_hit.get(hit_index, 0) + 1
             picked.append((hit_index, pos, sentence))
             used += len(sentence) + 1
         picked.sort(key=lambda p: (p[0], p[1]))

@@ -13,8 +13,10 @@ class Question(BaseModel):
     """A neutral incoming question; channels build it, the advisor reads it."""
 
     text: str
-    lang: str | None = None  # the user's language if known (ISO 639-1)
-    country: str | None = None  # where the user is, or their nationality (ISO 3166-1 alpha-2)
+    lang: str | None = None  # answer in this language (ISO 639-1); detected when None
+    saved_lang: str | None = None  # the user's saved choice: settles unclear detections
+    country: str | None = None  # where the user is (ISO 3166-1 alpha-2)
+    nationality: str | None = None  # the user's citizenship, when known
 
 
 class Citation(BaseModel):
@@ -55,9 +57,17 @@ class Answer(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     referrals: list[ReferralOut] = Field(default_factory=list)
     reason: str | None = Field(
-        default=None, description="why there is no answer (no_relevant_guidance, empty_question...)"
+        default=None,
+        description="why there is no answer: no_relevant_guidance, refused_request, "
+        "empty_question or check_failed",
+    )
+    direction: Literal["ltr", "rtl"] = Field(
+        default="ltr", description="writing direction of the answer's language"
     )
     # The parts the channel renders; not part of the JSON contract.
+    steps: list[Sentence] = Field(default_factory=list, exclude=True)  # urgent first steps
     sentences: list[Sentence] = Field(default_factory=list, exclude=True)
+    urgent_referrals: int = Field(default=0, exclude=True)  # the first n referrals are urgent
+    notes: list[str] = Field(default_factory=list, exclude=True)  # e.g. "only in English"
     notice: str = Field(default="", exclude=True)
     intro: str = Field(default="", exclude=True)

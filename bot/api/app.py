@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from bot import __version__
-from bot.api.routes import ask, health
+from bot.api.routes import ask, health, twilio
 from bot.api.state import AppState
 from bot.config import Settings, get_settings
 from bot.errors import BotError, IndexError_
@@ -28,6 +28,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Load in the background so /healthz answers at once and /readyz says when ready.
         loader = threading.Thread(target=state.load, name="runtime-loader", daemon=True)
         loader.start()
+        state.start_twilio()
         yield
         state.close()
 
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.bot = state
     app.include_router(health.router)
     app.include_router(ask.router)
+    app.include_router(twilio.router)
 
     @app.exception_handler(IndexError_)
     async def _index_error(_: Request, exc: IndexError_) -> JSONResponse:

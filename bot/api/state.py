@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
 
 from bot.config import Settings
 from bot.errors import IndexNotBuilt
 from bot.runtime import Runtime, build_runtime
+
+if TYPE_CHECKING:
+    from bot.channels.twilio.channel import TwilioChannel
+    from bot.knowledge.models import Referral
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +25,7 @@ class AppState:
         self.runtime: Runtime | None = None
         self.error: str | None = None
         self._lock = threading.Lock()
+        self.twilio: TwilioChannel | None = None
 
     def load(self) -> None:
         try:
@@ -45,7 +50,29 @@ class AppState:
             return self.runtime.watcher.last_error or "no index yet: run `bot ingest`"
         return "ready"
 
+    # WhatsApp and SMS (issue 4): the store, the sender and the outbox worker.
+    def start_twilio(self) -> None:
+        from bot.channels.twilio.channel import TwilioChannel
+
+        def answerer() -> Runtime | None:
+            return self.runtime if self.ready else None
+
+        def referrals() -> dict[str, Referral] | None:
+            runtime = answerer()
+            return runtime.watcher.view.referrals if runtime is not None else None
+
+        self.twilio = TwilioChannel(
+            self.settings,
+            answerer=answerer,
+            referrals=referrals,
+            strings=lambda: self.runtime.strings if self.runtime else None,
+        )
+        self.twilio.start()
+
     def close(self) -> None:
+        if self.twilio is not None:
+            self.twilio.close()
+            self.twilio = None
         with self._lock:
             if self.runtime is not None:
                 self.runtime.close()

@@ -14,7 +14,9 @@ from typing import Literal
 
 from bot.advisor.composer import Budget
 from bot.advisor.models import Answer, ReferralOut
+from bot.advisor.sentences import split_sentences
 from bot.advisor.strings import Strings
+from bot.channels.twilio.format import render_sms, render_whatsapp
 
 Channel = Literal["web", "sms", "whatsapp"]
 TWILIO_MAX_BODY = 1600
@@ -54,44 +56,70 @@ def _contact_line(r: ReferralOut, strings: Strings, lang: str) -> str:
         value = getattr(r, key)
         if value:
             parts.append(f"{strings.get(key, lang)}: {value}")
+    if len(parts) == 1 and r.notes:
+        # No number to publish (an embassy, say): the registry says how to find one.
+        parts.append(split_sentences(r.notes)[0])
     return " - ".join(parts)
 
 
+def _cited(text: str, cites: list[int]) -> str:
+    return f"{text} " + "".join(f"[{n}]" for n in cites)
+
+
 def render(answer: Answer, channel: str | None, strings: Strings) -> str:
-    """The answer as the channel shows it, never longer than the channel allows."""
+    """The answer as the channel shows it, never longer than the channel allows.
+
+    Order: what to do now (urgent steps and urgent contacts), then the cited
+    guidance and its sources, then the other contacts, then the notice.
+    """
     p = profile(channel)
+    # WhatsApp and SMS have their own layout (bot/channels/twilio/format.py).
+    if p.name == "whatsapp":
+        return render_whatsapp(answer, strings, p.max_chars)
+    if p.name == "sms":
+        return render_sms(answer, strings, p.max_chars)
     lang = answer.language
-    blocks: list[str] = []
+    head: list[str] = []
     if answer.intro:
-        blocks.append(answer.intro)
+        head.append(answer.intro)
+    if answer.steps:
+        head.append("\n".join(f"{i}. {_cited(s.text, s.cites)}" for i, s in
+                               enumerate(answer.steps, start=1)))
+    urgent = [_contact_line(r, strings, lang) for r in answer.referrals[: answer.urgent_referrals]]
+    if urgent and answer.status == "answered":
+        head.append("\n".join([p.bold(strings.get("urgent_contacts", lang)), *urgent]))
+        others = answer.referrals[answer.urgent_referrals :]
+    else:
+        others = answer.referrals
+    body: list[str] = list(answer.notes)
     if answer.sentences:
-        blocks.append(
-            " ".join(f"{s.text} " + "".join(f"[{n}]" for n in s.cites) for s in answer.sentences)
-        )
+        body.append(" ".join(_cited(s.text, s.cites) for s in answer.sentences))
     if answer.citations:
         if p.sources:
             lines = [p.bold(strings.get("sources", lang))]
             for c in answer.citations:
                 where = f"{c.title} - {c.section}" if c.section != c.title else c.title
                 lines.append(f"[{c.n}] {where}" + (f" {c.url}" if p.links and c.url else ""))
-            blocks.append("\n".join(lines))
+            body.append("\n".join(lines))
         else:
-            blocks.append(" ".join(f"[{c.n}] {c.title}" for c in answer.citations))
-    contacts = [_contact_line(r, strings, lang) for r in answer.referrals]
+            body.append(" ".join(f"[{c.n}] {c.title}" for c in answer.citations))
+    contacts = [_contact_line(r, strings, lang) for r in others]
     notice = answer.notice
 
     def assemble(n_contacts: int) -> str:
-        parts = list(blocks)
-        shown = [c for c in contacts[:n_contacts]]
-        if shown:
-            parts.append("\n".join([p.bold(strings.get("contacts", lang)), *shown]))
+        parts = head + body
+        if contacts[:n_contacts]:
+            parts.append("\n".join([p.bold(strings.get("contacts", lang)), *contacts[:n_contacts]]))
         if notice:
             parts.append(notice)
         return "\n\n".join(parts)
 
     # Drop the least relevant contacts first; the notice always stays.
-    for n in range(len(contacts), -1, -1):
-        text = assemble(n)
+    text = assemble(len(contacts))
+    for n in range(len(contacts) - 1, -1, -1):
         if len(text) <= p.max_chars:
             return text
+        text = assemble(n)
+    if len(text) <= p.max_chars:
+        return text
     return text[: p.max_chars - len(notice) - 3].rstrip() + "\n\n" + notice

@@ -10,7 +10,28 @@ from pathlib import Path
 from bot.config import Settings
 
 DEFAULT_QUESTIONS = Path("tests/eval/questions.yaml")
-COLUMNS = ("questions", "recall@1", "recall@5", "mrr", "no_answer_accuracy", "out_of_scope")
+COLUMNS = (
+    "questions",
+    "recall@1",
+    "recall@5",
+    "mrr",
+    "no_answer_accuracy",
+    "out_of_scope",
+    "cross_lingual_recall@5",
+    "urgent_recall",
+    "urgent_precision",
+)
+SHORT = {
+    "questions": "n",
+    "recall@1": "R@1",
+    "recall@5": "R@5",
+    "mrr": "MRR",
+    "no_answer_accuracy": "no-ans acc",
+    "out_of_scope": "oos",
+    "cross_lingual_recall@5": "xling R@5",
+    "urgent_recall": "urg rec",
+    "urgent_precision": "urg prec",
+}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,15 +51,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _row(name: str, values: dict) -> str:
-    cells = [name.ljust(8)]
+    cells = [name.ljust(6)]
     for col in COLUMNS:
         v = values.get(col)
-        cells.append(("-" if v is None else str(v)).rjust(len(col) + 2))
+        cells.append(("-" if v is None else str(v)).rjust(len(SHORT[col]) + 2))
     return "".join(cells)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.evaluation.metrics import calibrate, score
+    from bot.evaluation.metrics import calibrate, calibrate_urgency, score
     from bot.evaluation.questions import load_questions
     from bot.evaluation.runner import run_questions
     from bot.runtime import build_runtime, min_relevance
@@ -60,6 +81,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.calibrate:
         threshold, accuracy = calibrate(outcomes)
         result["calibration"] = {"threshold": threshold, "accuracy": accuracy}
+        result["urgency_calibration"] = calibrate_urgency(outcomes)
         result["calibration_by_language"] = {
             lang: dict(zip(("threshold", "accuracy"), calibrate(
                 [o for o in outcomes if (o.question.lang or "?") == lang]
@@ -72,12 +94,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     print(f"{len(questions)} questions from {args.questions}, embedder {settings.embedder}, "
           f"relevance floor {result['min_relevance']}")
-    print("".join(["language".ljust(8)] + [c.rjust(len(c) + 2) for c in COLUMNS]))
+    print("".join(["lang".ljust(6)] + [SHORT[c].rjust(len(SHORT[c]) + 2) for c in COLUMNS]))
     for lang, s in by_lang.items():
         print(_row(lang, s.as_dict()))
     print(_row("all", overall.as_dict()))
     if args.calibrate:
         print(f"best relevance floor overall: {result['calibration']}")
+        print(f"urgency margin for recall >= 0.95: {result['urgency_calibration']}")
         for lang, c in result["calibration_by_language"].items():
             print(f"  {lang}: {c}")
     if args.misses:
@@ -86,6 +109,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             print(f"MISS line {q.line} [{q.lang}] {q.question!r} expected {list(q.expect_docs)} "
                   f"got {o.ranked_docs[:5]} sim={o.top_similarity:.3f}")
         for o in outcomes:
+            if o.question.expect_urgent is not None and o.urgent != o.question.expect_urgent:
+                q = o.question
+                print(f"URGENT line {q.line} [{q.lang}] {q.question!r} expected "
+                      f"{q.expect_urgent} got {o.urgent} margin={o.urgency_margin}")
             if o.status != o.question.expect_status:
                 q = o.question
                 print(f"STATUS line {q.line} [{q.lang}] {q.question!r} expected "

@@ -16,6 +16,8 @@ class Outcome:
     status: str  # what the advisor answered
     cited_docs: list[str]
     urgent: bool
+    translated: bool = True  # an expected document exists in the question's language
+    urgency_margin: float | None = None  # the urgency classifier's margin for the message
 
     @property
     def rank(self) -> int | None:
@@ -36,6 +38,12 @@ class Scores:
     status_right: int = 0
     out_of_scope: int = 0
     out_of_scope_refused: int = 0
+    cross_lingual: int = 0  # answerable, and no expected document in the question's language
+    cross_lingual_hits_at_5: int = 0
+    urgent_true_pos: int = 0
+    urgent_false_pos: int = 0
+    urgent_false_neg: int = 0
+    urgent_judged: int = 0
     misses: list[Outcome] = field(default_factory=list)
 
     def add(self, o: Outcome) -> None:
@@ -45,17 +53,27 @@ class Scores:
         if o.question.expect_status == "no_answer":
             self.out_of_scope += 1
             self.out_of_scope_refused += o.status == "no_answer"
+        if o.question.expect_urgent is not None:
+            self.urgent_judged += 1
+            expected = o.question.expect_urgent
+            self.urgent_true_pos += expected and o.urgent
+            self.urgent_false_pos += (not expected) and o.urgent
+            self.urgent_false_neg += expected and not o.urgent
         if o.question.expect_docs and o.question.expect_status == "answered":
             self.answerable += 1
             rank = o.rank
+            hit5 = rank is not None and rank <= 5
             if rank == 1:
                 self.hits_at_1 += 1
-            if rank is not None and rank <= 5:
+            if hit5:
                 self.hits_at_5 += 1
             else:
                 self.misses.append(o)
             if rank is not None:
                 self.reciprocal += 1.0 / rank
+            if not o.translated:
+                self.cross_lingual += 1
+                self.cross_lingual_hits_at_5 += hit5
 
     def as_dict(self) -> dict[str, float | int | None]:
         a = self.answerable
@@ -70,7 +88,20 @@ class Scores:
             else None,
             "out_of_scope": self.out_of_scope,
             "out_of_scope_refused": self.out_of_scope_refused,
+            "cross_lingual": self.cross_lingual,
+            "cross_lingual_recall@5": _ratio(self.cross_lingual_hits_at_5, self.cross_lingual),
+            "urgent_judged": self.urgent_judged,
+            "urgent_recall": _ratio(
+                self.urgent_true_pos, self.urgent_true_pos + self.urgent_false_neg
+            ),
+            "urgent_precision": _ratio(
+                self.urgent_true_pos, self.urgent_true_pos + self.urgent_false_pos
+            ),
         }
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 3) if whole else None
 
 
 def score(outcomes: list[Outcome]) -> tuple[Scores, dict[str, Scores]]:
@@ -103,3 +134,32 @@ def calibrate(outcomes: list[Outcome], steps: int = 200) -> tuple[float, float]:
         if acc > best[1]:
             best = (t, acc)
     return round(best[0], 4), round(best[1], 3)
+
+
+def calibrate_urgency(outcomes: list[Outcome], min_recall: float = 0.95) -> dict[str, float]:
+    """The largest urgency margin that keeps recall at ``min_recall``, with its precision.
+
+    Missing a person in danger costs more than a needless urgent preface, so
+    recall is held and precision made as good as it can be under it.
+    """
+    judged = [
+        (o.urgency_margin, bool(o.question.expect_urgent))
+        for o in outcomes
+        if o.urgency_margin is not None and o.question.expect_urgent is not None
+    ]
+    positives = sum(1 for _, y in judged if y)
+    if not judged or not positives:
+        return {}
+    best: dict[str, float] = {}
+    for t in sorted({round(m, 4) for m, _ in judged}):
+        tp = sum(1 for m, y in judged if y and m >= t)
+        fp = sum(1 for m, y in judged if not y and m >= t)
+        recall = tp / positives
+        if recall < min_recall:
+            break
+        best = {
+            "margin": t,
+            "recall": round(recall, 3),
+            "precision": round(tp / (tp + fp), 3) if tp + fp else 0.0,
+        }
+    return best

@@ -20,7 +20,11 @@ def run_questions(
     outcomes: list[Outcome] = []
     for q in tqdm(items, desc="evaluating", unit="question", disable=not progress):
         view = runtime.watcher.view
-        found = retrieve(view, runtime.embedder, q.question, lang=q.lang, country=q.country)
+        vector = runtime.embedder.embed_query(q.question)
+        found = retrieve(
+            view, runtime.embedder, q.question, lang=q.lang, country=q.country, vector=vector
+        )
+        urgency = runtime.advisor.urgency
         answer = runtime.ask(Question(text=q.question, lang=q.lang, country=q.country))
         outcomes.append(
             Outcome(
@@ -30,6 +34,10 @@ def run_questions(
                 status=answer.status,
                 cited_docs=list(dict.fromkeys(c.doc_id for c in answer.citations)),
                 urgent=answer.urgent,
+                urgency_margin=urgency.judge(vector).margin if urgency else None,
+                translated=any((d, q.lang) in view.documents for d in q.expect_docs)
+                if q.lang
+                else True,
             )
         )
     return outcomes

@@ -52,8 +52,24 @@ class E5Embeddings(Embeddings):
         return out
 
     def embed_query(self, text: str) -> list[float]:
+        # The same message is often embedded again (a retry, a follow-up, an
+        # evaluation run): remember recent ones.
+        return list(self._query_cached(text))
+
+    @lru_cache(maxsize=2048)  # noqa: B019 - one model per process, kept for its life
+    def _query_cached(self, text: str) -> tuple[float, ...]:
         with self._lock:
-            return self._model.query(text).tolist()
+            return tuple(self._model.query(text).tolist())
+
+    def embed_queries(self, texts: list[str]) -> list[list[float]]:
+        """Many questions at once (the E5 query role), batched through the engine."""
+        out: list[list[float]] = []
+        for start in range(0, len(texts), self._batch_size):
+            batch = texts[start : start + self._batch_size]
+            with self._lock:
+                vectors = self._model.query(batch)
+            out.extend(v.tolist() for v in vectors.reshape(len(batch), -1))
+        return out
 
 
 class SentenceTransformerEmbeddings(Embeddings):

@@ -1,29 +1,52 @@
 """Hybrid retrieval: dense (Chroma) and lexical (BM25) rankings fused by reciprocal rank.
 
-Dense search carries meaning across languages; lexical search catches exact
-names, numbers and article references. Reciprocal-rank fusion needs no score
-calibration between the two, which matters because E5 cosine scores sit in a
-narrow band while BM25 scores are unbounded. Language and country are
-preferences (a small bonus), never filters: a Nepali question must still find
-the English passage when no Nepali one exists.
+Dense search carries meaning across languages, with one bias that we measured
+and correct: the embedding model ranks passages in the question's own language
+above better passages in another. A Swahili question about a guide that exists
+only in English then loses to any Swahili passage. So dense search runs twice,
+among the passages in the pivot language (English: every guide exists in it)
+and among those in the question's language, and a section (a document and a
+heading, whatever its language) takes the better of its two ranks. Fusing
+ranks needs no score calibration, which matters because E5 cosine scores sit in
+a narrow band.
+
+Lexical search is for what embeddings blur: numbers, article references,
+acronyms and names ("Article 24.2", "115-FZ", "CBI", "Sakharovo"). Only such
+exact tokens of the question are looked up, so ordinary words in a translated
+guide cannot outvote the English-only guide that answers the question.
+
+The user's country is a small bonus, never a filter; the passage quoted is the
+user's language version of the section when it exists.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from langchain_core.embeddings import Embeddings
 
+from bot.index.lexical import tokenize
 from bot.index.snapshot import DocInfo
 from bot.index.view import IndexView
 from bot.knowledge.models import Passage
 
+PIVOT_LANG = "en"
 RRF_K = 60
-DENSE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 0.6
-LANG_BONUS = 0.003
 COUNTRY_BONUS = 0.004
+SELECTIVE_SHARE = 0.25  # a country named by more documents than this is no preference
 CANDIDATES = 40
+
+# Tokens worth an exact lookup: references such as "24.2", "115-FZ" or "647",
+# acronyms ("CBI", "NOC") and names written with a capital inside a sentence.
+# A lone small number ("1 year") is too common to say anything.
+_EXACT = re.compile(
+    r"\b\d+(?:[.\-/]\d+)+\b|\b\d+-?[A-Za-zА-Яа-я]{1,3}\b|\b\d{3,}\b"
+    r"|\b[A-Z]{2,}\b|(?<=\w )[A-Z][a-z]{3,}"
+)
+
+Section = tuple[str, int]  # (doc_id, position): the same section in every language
 
 
 @dataclass(frozen=True)
@@ -44,6 +67,10 @@ class Retrieval:
         return list(dict.fromkeys(h.passage.doc_id for h in self.hits))
 
 
+def exact_terms(question: str) -> list[str]:
+    return [t for m in _EXACT.findall(question) for t in tokenize(m)]
+
+
 def retrieve(
     view: IndexView,
     embedder: Embeddings,
@@ -53,43 +80,74 @@ def retrieve(
     country: str | None = None,
     k: int = 20,
     lexical: bool = True,
+    vector: list[float] | None = None,
 ) -> Retrieval:
-    vector = embedder.embed_query(question)
-    dense = view.store.query(vector, CANDIDATES, where={"status": "published"})
-    scores: dict[int, float] = {}
-    similarity: dict[int, float] = {}
-    for rank, (pid, sim) in enumerate(dense):
-        idx = view.by_id.get(pid)
-        if idx is None:  # a vector without its passage: never serve it
-            continue
-        similarity[idx] = sim
-        scores[idx] = scores.get(idx, 0.0) + DENSE_WEIGHT / (RRF_K + rank + 1)
-    if lexical:
-        for rank, (idx, _score) in enumerate(view.lexical.search(question, CANDIDATES)):
-            scores[idx] = scores.get(idx, 0.0) + LEXICAL_WEIGHT / (RRF_K + rank + 1)
+    """Rank sections for a question; ``vector`` is its embedding if already computed."""
+    if vector is None:
+        vector = embedder.embed_query(question)
+    languages = [PIVOT_LANG] + ([lang] if lang and lang != PIVOT_LANG else [])
+    scores: dict[Section, float] = {}
+    similarity: dict[Section, float] = {}
+    for language in languages:
+        where = {"$and": [{"status": "published"}, {"lang": language}]}
+        seen: set[Section] = set()
+        for pid, sim in view.store.query(vector, CANDIDATES, where=where):
+            idx = view.by_id.get(pid)
+            if idx is None:  # a vector without its passage: never serve it
+                continue
+            key = _section(view.passages[idx])
+            if key in seen:
+                continue
+            seen.add(key)
+            score = 1.0 / (RRF_K + len(seen))
+            scores[key] = max(scores.get(key, 0.0), score)
+            similarity[key] = max(similarity.get(key, 0.0), sim)
 
-    for idx in scores:
-        passage = view.passages[idx]
-        if lang and passage.lang == lang:
-            scores[idx] += LANG_BONUS
-        if country:
-            countries = view.doc(passage).countries
-            if country in countries:
-                scores[idx] += COUNTRY_BONUS
+    terms = exact_terms(question) if lexical else []
+    if terms:
+        seen = set()
+        for idx, _score in view.lexical.search_tokens(terms, CANDIDATES):
+            key = _section(view.passages[idx])
+            if key in seen:
+                continue
+            seen.add(key)
+            scores[key] = scores.get(key, 0.0) + LEXICAL_WEIGHT / (RRF_K + len(seen))
 
-    ranked = sorted(scores, key=lambda i: (-scores[i], i))
+    # A country says something only where few documents are about it: nearly every
+    # guide applies in Russia, but one is about Nepal.
+    prefer_country = country is not None and _share(view, country) <= SELECTIVE_SHARE
     hits: list[Hit] = []
-    seen: set[str] = set()
-    for i in ranked:
-        passage = view.passages[i]
-        if lang and passage.lang != lang:
-            # Quote the user's language when the document was translated into it.
-            passage = view.translation(passage, lang) or passage
-        if passage.id in seen:
+    for key in scores:
+        passage = _localized(view, key, lang)
+        if passage is None:
             continue
-        seen.add(passage.id)
-        hits.append(Hit(passage, view.doc(passage), scores[i], similarity.get(i)))
-        if len(hits) >= k:
-            break
-    top = max(similarity.values(), default=0.0)
-    return Retrieval(hits=hits, top_similarity=top)
+        if prefer_country and country in view.doc(passage).countries:
+            scores[key] += COUNTRY_BONUS
+        hits.append(Hit(passage, view.doc(passage), scores[key], similarity.get(key)))
+    hits.sort(key=lambda h: (-h.score, h.passage.id))
+    return Retrieval(hits=hits[:k], top_similarity=max(similarity.values(), default=0.0))
+
+
+def _share(view: IndexView, country: str) -> float:
+    docs = {d.doc_id: d for d in view.documents.values()}
+    if not docs:
+        return 1.0
+    return sum(country in d.countries for d in docs.values()) / len(docs)
+
+
+def _section(passage: Passage) -> Section:
+    return (passage.doc_id, passage.position)
+
+
+def _localized(view: IndexView, key: Section, lang: str | None) -> Passage | None:
+    """The section in the user's language, else the pivot language, else any."""
+    doc_id, position = key
+    for language in (lang, PIVOT_LANG):
+        if language:
+            idx = view.by_position.get((doc_id, language, position))
+            if idx is not None:
+                return view.passages[idx]
+    for (d, _l, p), idx in view.by_position.items():
+        if d == doc_id and p == position:
+            return view.passages[idx]
+    return None

@@ -1,0 +1,74 @@
+"""Decisions by resemblance to example messages kept in editable files under ``prompts/``.
+
+Keywords miss "they have my pasport" and fire on "what if police ever take my
+passport". Comparing a message's embedding with labelled examples in many
+languages does better, and editors can fix a miss by adding an example. Each
+label's score is the mean similarity of its ``k`` nearest examples; the
+decision is the margin between the two labels against a calibrated threshold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+from langchain_core.embeddings import Embeddings
+
+
+@dataclass(frozen=True)
+class Verdict:
+    positive: bool
+    margin: float  # positive-label score minus negative-label score
+    score: float  # positive-label score
+
+
+def read_examples(path: Path, label: str) -> list[str]:
+    """Every example under ``label`` (a mapping of language -> list of texts)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    by_lang = data.get(label) or {}
+    if not isinstance(by_lang, Mapping):
+        raise ValueError(f"{path}: `{label}` must map language codes to lists of messages")
+    texts: list[str] = []
+    for lang, items in by_lang.items():
+        if not isinstance(items, list) or not all(isinstance(t, str) for t in items):
+            raise ValueError(f"{path}: `{label}.{lang}` must be a list of messages")
+        texts.extend(t.strip() for t in items if t.strip())
+    return texts
+
+
+class ExampleClassifier:
+    def __init__(
+        self,
+        embedder: Embeddings,
+        positive: Sequence[str],
+        negative: Sequence[str],
+        threshold: float,
+        k: int = 10,
+    ) -> None:
+        if not positive or not negative:
+            raise ValueError("an example classifier needs examples of both labels")
+        self._pos = self._matrix(embedder, positive)
+        self._neg = self._matrix(embedder, negative)
+        self.threshold = threshold
+        self.k = k
+
+    @staticmethod
+    def _matrix(embedder: Embeddings, texts: Sequence[str]) -> np.ndarray:
+        # The role matters for E5: examples are messages, like the questions compared.
+        batch = getattr(embedder, "embed_queries", None)
+        vectors = batch(list(texts)) if batch else [embedder.embed_query(t) for t in texts]
+        return np.asarray(vectors, dtype=np.float32)
+
+    def _score(self, matrix: np.ndarray, vector: np.ndarray) -> float:
+        sims = matrix @ vector
+        k = min(self.k, len(sims))
+        return float(np.mean(np.partition(sims, -k)[-k:]))
+
+    def judge(self, vector: Sequence[float]) -> Verdict:
+        v = np.asarray(vector, dtype=np.float32)
+        pos = self._score(self._pos, v)
+        margin = pos - self._score(self._neg, v)
+        return Verdict(positive=margin >= self.threshold, margin=margin, score=pos)

@@ -1,0 +1,122 @@
+"""Formatting and splitting for WhatsApp and SMS; check 5 as a property test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.advisor.models import Answer, Citation, ReferralOut, Sentence
+from bot.advisor.strings import load_strings
+from bot.channels.profiles import render
+from bot.channels.twilio.segments import (
+    TWILIO_MAX_BODY,
+    fit,
+    is_gsm7,
+    sms_segments,
+    utf16_units,
+)
+from bot.channels.twilio.split import numbered_parts, outbound_parts, pack
+
+ROOT = Path(__file__).resolve().parents[2]
+STRINGS = load_strings(ROOT / "prompts" / "strings")
+IOM = ReferralOut(id="iom", name="IOM hotline", kind="hotline", phone="8-800-333-00-16",
+                  web="https://russia.iom.int/counter-trafficking")
+EMBASSY = ReferralOut(id="embassy", name="Your embassy", kind="embassy")
+
+
+def answer(**kw: object) -> Answer:
+    values: dict[str, object] = dict(
+        status="answered", language="en",
+        sentences=[Sentence(text="Your employer may not keep your passport.", cites=[1])],
+        citations=[Citation(n=1, doc_id="passport", title="When someone takes your passport "
+                            "and refuses to give it back to you", section="Rights",
+                            path="guides/en/passport.md", url="https://example.org/p",
+                            quote="...", lang="en")],
+        referrals=[EMBASSY, IOM], notice="This is general information, not legal advice.",
+    )
+    values.update(kw)
+    return Answer(**values)  # type: ignore[arg-type]
+
+
+def test_whatsapp_has_bold_headings_numbered_sources_and_verbatim_contacts() -> None:
+    text = render(answer(), "whatsapp", STRINGS)
+    assert "*Sources*" in text and "*Contacts*" in text
+    assert "1. When someone takes your passport and…" in text  # a short name
+    assert "https://example.org/p" in text
+    assert "\nPhone: 8-800-333-00-16" in text  # on its own line: tappable
+
+
+def test_sms_is_plain_with_the_most_reachable_contact_first() -> None:
+    text = render(answer(), "sms", STRINGS)
+    assert "*" not in text and "_" not in text
+    assert "https://example.org/p" not in text  # citations as short names
+    contacts = text.split("Contacts:")[1]
+    assert contacts.index("8-800-333-00-16") < contacts.index("Your embassy")
+
+
+def test_urgent_contacts_come_first() -> None:
+    text = render(answer(urgent=True, urgent_referrals=1, referrals=[IOM, EMBASSY],
+                         steps=[Sentence(text="Keep calm.", cites=[1])]), "sms", STRINGS)
+    assert text.index("8-800-333-00-16") < text.index("Your employer")
+
+
+def test_segments_are_shorter_outside_gsm7() -> None:
+    assert is_gsm7("Hello, where is my passport?") and not is_gsm7("Привет")
+    assert sms_segments("a" * 160) == 1 and sms_segments("a" * 161) == 2
+    assert sms_segments("я" * 70) == 1 and sms_segments("я" * 71) == 2
+    assert sms_segments("a" * 150 + "😀") == 3  # one emoji makes the whole text UCS-2
+    assert utf16_units("😀") == 2
+
+
+def test_long_sms_ends_with_more_and_keeps_the_rest() -> None:
+    text = " ".join(f"Sentence number {i} says something useful." for i in range(40))
+    [first], rest = outbound_parts(text, "sms", "Reply MORE for the rest.")
+    assert first.endswith("Reply MORE for the rest.") and sms_segments(first) <= 4
+    assert rest and rest.startswith("Sentence number")
+    assert first.split("\n")[0].endswith(".")  # cut at a sentence boundary
+
+
+def test_long_whatsapp_is_split_into_numbered_parts_at_sentences() -> None:
+    text = " ".join(f"Sentence {i} is here." for i in range(200))
+    parts = numbered_parts(text)
+    assert len(parts) > 1
+    assert parts[0].startswith(f"(1/{len(parts)}) Sentence 0")
+    assert all(p.endswith(".") for p in parts)
+
+
+# Check 5: every outbound body is at most 1,600 characters for any input, in any script.
+ANY_TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",)), min_size=0, max_size=6000
+)
+SCRIPTS = st.sampled_from(["Латиница", "عربى", "नेपाली", "አማርኛ", "😀🎉", "abc", "中文"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(ANY_TEXT, st.sampled_from(["sms", "whatsapp"]))
+def test_every_part_fits_for_any_text(text: str, channel: str) -> None:
+    parts, rest = outbound_parts(text, channel, "Reply MORE for the rest.")
+    assert parts and all(utf16_units(p) <= TWILIO_MAX_BODY for p in parts)
+    while rest:  # MORE, MORE, ...: every later part fits too
+        parts, rest = outbound_parts(rest, channel, "Reply MORE.")
+        assert all(utf16_units(p) <= TWILIO_MAX_BODY for p in parts)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(SCRIPTS, st.integers(1, 400)), min_size=1, max_size=30),
+       st.sampled_from(["sms", "whatsapp"]), ANY_TEXT)
+def test_every_rendered_answer_fits(pieces: list[tuple[str, int]], channel: str,
+                                    name: str) -> None:
+    sentences = [Sentence(text=s * n, cites=[1]) for s, n in pieces]
+    refs = [ReferralOut(id=f"r{i}", name=name or "x", kind="ngo", phone="+7 " + str(i) * 8)
+            for i in range(5)]
+    text = render(answer(sentences=sentences, referrals=refs, intro=name), channel, STRINGS)
+    parts, _ = outbound_parts(text, channel, "Reply MORE.")
+    assert all(utf16_units(p) <= TWILIO_MAX_BODY for p in parts)
+
+
+@given(ANY_TEXT, st.integers(5, 1600))
+def test_pack_and_fit_respect_the_limit(text: str, limit: int) -> None:
+    assert all(utf16_units(p) <= limit for p in pack(text, limit))
+    assert utf16_units(fit(text, limit)) <= limit

@@ -1,0 +1,156 @@
+"""``bot.evaluation``: question sets with clear errors, and metrics computed right."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.evaluation.metrics import Outcome, calibrate, score
+from bot.evaluation.questions import EvalQuestion, QuestionSetError, load_questions
+
+GOOD = """\
+# a comment
+- question: Who extends my visa?
+  lang: en
+  country: RU
+  expect_docs: [student-visa-extension]
+  expect_urgent: false
+- question: whats the weather
+  lang: en
+- {question: "passeport pris", lang: fr, expect_docs: [passport-taken], expect_status: answered}
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "questions.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_load_questions_reads_fields_lines_and_defaults(tmp_path: Path):
+    qs = load_questions(write(tmp_path, GOOD))
+    assert [q.line for q in qs] == [2, 7, 9]
+    assert qs[0] == EvalQuestion(
+        question="Who extends my visa?", lang="en", country="RU",
+        expect_docs=("student-visa-extension",), expect_urgent=False,
+        expect_status="answered", line=2,
+    )
+    assert qs[1].expect_status == "no_answer" and qs[1].expect_docs == ()
+    assert qs[2].lang == "fr" and qs[2].expect_status == "answered"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        (GOOD + "- lang: en\n", 10, "needs a `question`"),
+        (GOOD + "- question: hi\n  expect_docs: [a]\n  expected_status: answered\n", 10,
+         "unknown field(s) ['expected_status']"),
+        (GOOD + "- question: hi\n  expect_status: maybe\n", 10, "[expect_status]"),
+        (GOOD + "- just a string\n", 10, "needs a `question`"),
+        ("question: not a list\n", 1, "a YAML list"),
+    ],
+)
+def test_load_questions_errors_name_the_line(tmp_path: Path, text: str, line: int, words: str):
+    path = write(tmp_path, text)
+    with pytest.raises(QuestionSetError) as caught:
+        load_questions(path)
+    message = str(caught.value)
+    assert f"{path}:{line}:" in message and words in message
+
+
+def test_every_error_is_reported_at_once(tmp_path: Path):
+    path = write(tmp_path, "- lang: en\n- question: ok\n- question: x\n  bogus: 1\n")
+    with pytest.raises(QuestionSetError) as caught:
+        load_questions(path)
+    lines = str(caught.value).splitlines()
+    assert [ln.split(": ", 1)[0] for ln in lines] == [f"{path}:1", f"{path}:3"]
+
+
+def test_unreadable_yaml_is_a_question_set_error(tmp_path: Path):
+    with pytest.raises(QuestionSetError, match="cannot read"):
+        load_questions(write(tmp_path, "- question: [unclosed\n"))
+    with pytest.raises(QuestionSetError, match="cannot read"):
+        load_questions(tmp_path / "missing.yaml")
+
+
+def test_the_shipped_question_set_loads():
+    qs = load_questions(Path(__file__).parents[1] / "eval" / "questions.yaml")
+    assert len(qs) > 100
+    assert {q.expect_status for q in qs} == {"answered", "no_answer"}
+
+
+# -- metrics ------------------------------------------------------------------------------
+
+
+def q(expect: tuple[str, ...] = (), lang: str = "en", status: str | None = None) -> EvalQuestion:
+    return EvalQuestion(
+        question="?", lang=lang, country=None, expect_docs=expect, expect_urgent=None,
+        expect_status=status or ("answered" if expect else "no_answer"), line=1,
+    )
+
+
+def outcome(question: EvalQuestion, ranked: list[str], status: str, sim: float = 0.9) -> Outcome:
+    return Outcome(question=question, ranked_docs=ranked, top_similarity=sim, status=status,
+                   cited_docs=ranked[:1], urgent=False)
+
+
+OUTCOMES = [
+    outcome(q(("a",)), ["a", "b"], "answered"),  # rank 1
+    outcome(q(("a", "z")), ["b", "c", "z", "a"], "answered"),  # rank 3 (z comes first)
+    outcome(q(("x",), lang="fr"), ["a", "b", "c", "d", "e", "x"], "answered"),  # rank 6
+    outcome(q(("y",), lang="fr"), ["a", "b"], "no_answer"),  # never found, wrong status
+    outcome(q(lang="fr"), ["a"], "no_answer", sim=0.7),  # out of scope, refused
+    outcome(q(), ["a"], "answered", sim=0.85),  # out of scope, answered anyway
+]
+
+
+def test_rank_is_the_first_expected_document():
+    assert [o.rank for o in OUTCOMES] == [1, 3, 6, None, None, None]
+
+
+def test_recall_mrr_and_no_answer_accuracy():
+    overall, by_lang = score(OUTCOMES)
+    d = overall.as_dict()
+    assert d["questions"] == 6 and d["answerable"] == 4
+    assert d["recall@1"] == 0.25  # 1 of 4
+    assert d["recall@5"] == 0.5  # ranks 1 and 3
+    assert d["mrr"] == round((1 + 1 / 3 + 1 / 6 + 0) / 4, 3)
+    assert d["no_answer_accuracy"] == round(4 / 6, 3)  # all but #4 and #6
+    assert d["out_of_scope"] == 2 and d["out_of_scope_refused"] == 1
+    assert [o.question.expect_docs for o in overall.misses] == [("x",), ("y",)]
+
+    assert list(by_lang) == ["en", "fr"]
+    fr = by_lang["fr"].as_dict()
+    assert fr["questions"] == 3 and fr["answerable"] == 2
+    assert fr["recall@5"] == 0.0 and fr["mrr"] == round(1 / 6 / 2, 3)
+    assert by_lang["en"].as_dict()["recall@5"] == 1.0
+
+
+def test_empty_scores_have_no_ratios():
+    overall, by_lang = score([])
+    assert by_lang == {}
+    assert overall.as_dict()["recall@5"] is None and overall.as_dict()["mrr"] is None
+
+
+def test_calibrate_picks_a_separating_threshold():
+    answerable = [outcome(q(("a",)), ["a"], "answered", sim=s) for s in (0.91, 0.88, 0.86)]
+    refused = [outcome(q(), ["a"], "no_answer", sim=s) for s in (0.80, 0.83)]
+    threshold, accuracy = calibrate(answerable + refused)
+    assert accuracy == 1.0
+    assert 0.83 < threshold <= 0.86
+    assert all(o.top_similarity >= threshold for o in answerable)
+    assert all(o.top_similarity < threshold for o in refused)
+
+
+def test_calibrate_reports_the_best_it_can_when_classes_overlap():
+    mixed = [
+        outcome(q(("a",)), ["a"], "answered", sim=0.90),
+        outcome(q(("a",)), ["a"], "answered", sim=0.82),
+        outcome(q(), ["a"], "no_answer", sim=0.85),
+        outcome(q(), ["a"], "no_answer", sim=0.70),
+    ]
+    threshold, accuracy = calibrate(mixed)
+    assert accuracy == 0.75
+    assert 0.70 < threshold <= 0.90
+    assert calibrate([]) == (0.0, 0.0)
