@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.timing import Latency, summarize
+from bench.timing import WARM_UP_TEXT, Latency, forget_queries, summarize
 from bot.advisor.models import Question
 from bot.config import Settings
 from bot.evaluation.metrics import Outcome, score
@@ -34,7 +34,8 @@ def _question(q: EvalQuestion) -> Question:
 
 def latency(runtime: Runtime, questions: Sequence[EvalQuestion], budget_s: float) -> Latency:
     """Per-question latency of Runtime.ask (retrieve, compose, check, render)."""
-    runtime.ask(_question(questions[0]))  # warm-up
+    forget_queries(runtime.embedder)
+    runtime.ask(Question(text=WARM_UP_TEXT))
     timings: list[float] = []
     deadline = time.monotonic() + budget_s
     for q in questions:
@@ -50,6 +51,7 @@ def recall(
     runtime: Runtime, questions: Sequence[EvalQuestion], budget_s: float
 ) -> dict[str, Any]:
     """bot.evaluation's scores over the questions answered within ``budget_s`` seconds."""
+    forget_queries(runtime.embedder)
     outcomes: list[Outcome] = []
     deadline = time.monotonic() + budget_s
     for q in questions:

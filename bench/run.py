@@ -158,7 +158,7 @@ def bench_generated(
     embedder: Any, questions: list[EvalQuestion], requests: int, work: Path
 ) -> tuple[dict[str, Any], CachedIndex]:
     answerable = [q for q in questions if q.expect_status == "answered" and q.expect_docs]
-    say("generated: building or reusing the cached 2,000-passage index (first time ~6 min)")
+    say("generated: reusing or building (all 2,000 passages embedded) the cached index")
     idx = ingest.generated_index(STARTER, CACHE, embedder)
     say(f"generated: index {'REUSED' if idx.reused else 'BUILT'} at {idx.root}")
     passages = ingest.passages_of(idx.knowledge_dir)
@@ -201,7 +201,8 @@ def _notes(results: dict[str, Any], idx: CachedIndex | None) -> list[str]:
         "recall@5: ours counts the top 5 distinct documents (bot.evaluation); the baseline's "
         "5 passages may hold fewer; '5 distinct docs' takes them from its top 20 passages.",
         "HTTP: sequential POST /api/ask on loopback, questions cycled from "
-        "tests/eval/questions.yaml, after 5 warm-up requests.",
+        "tests/eval/questions.yaml (a ' #2' suffix from the second round on), after 5 "
+        "warm-up requests; the query-vector cache is cleared before each in-process loop.",
     ]
     for name, corpus in results["corpora"].items():
         if "error" in corpus.get("http", {}):

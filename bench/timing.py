@@ -5,6 +5,9 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import asdict, dataclass
+from typing import Any
+
+WARM_UP_TEXT = "warm-up: a question that is not in the question set"
 
 
 @dataclass(frozen=True)
@@ -36,3 +39,15 @@ def summarize(seconds: list[float]) -> Latency:
         mean_ms=round(statistics.fmean(ms), 1),
         max_ms=round(ms[-1], 1),
     )
+
+
+def forget_queries(embedder: Any) -> None:
+    """Start a timed loop with no query vector remembered.
+
+    E5Embeddings keeps recent query vectors (an lru_cache on the class): a loop
+    over questions another loop has just embedded would time cache look-ups.
+    """
+    cached = getattr(type(embedder), "_query_cached", None)
+    clear = getattr(cached, "cache_clear", None)
+    if callable(clear):
+        clear()
