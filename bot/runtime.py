@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from bot.advisor.advisor import Advisor
@@ -20,7 +21,9 @@ from bot.advisor.models import Answer, Question
 from bot.advisor.strings import Strings, load_strings
 from bot.channels.profiles import profile, render
 from bot.config import Settings
-from bot.index.embeddings import make_embedder
+from bot.index.cache import EmbeddingCache, text_hash
+from bot.index.embeddings import embedder_key, make_embedder
+from bot.index.layout import IndexLayout
 from bot.index.view import IndexWatcher
 
 log = logging.getLogger(__name__)
@@ -71,15 +74,38 @@ def prompts_dir(settings: Settings) -> Path:
     return settings.prompts_dir if settings.prompts_dir else PROMPTS_DIR
 
 
+def embed_examples(embedder: Embeddings, texts: list[str], data_dir: Path) -> list[list[float]]:
+    """Example messages' vectors, from the embedding cache when already computed.
+
+    Hundreds of examples would otherwise be embedded at every start.
+    """
+    cache = EmbeddingCache(IndexLayout(data_dir).cache_file, embedder_key(embedder) + "#query")
+    try:
+        hashes = [text_hash(t) for t in texts]
+        known = cache.get_many(hashes)
+        missing = [t for t, h in zip(texts, hashes, strict=True) if h not in known]
+        if missing:
+            batch = getattr(embedder, "embed_queries", None)
+            vectors = batch(missing) if batch else [embedder.embed_query(t) for t in missing]
+            fresh = [(text_hash(t), np.asarray(v, dtype=np.float32))
+                     for t, v in zip(missing, vectors, strict=True)]
+            cache.put_many(fresh)
+            known.update(fresh)
+        return [known[h].tolist() for h in hashes]
+    finally:
+        cache.close()
+
+
 def _classifier(
-    embedder: Embeddings, path: Path, positive: str, negative: str, margin: float
+    embedder: Embeddings, path: Path, positive: str, negative: str, margin: float, data_dir: Path
 ) -> ExampleClassifier | None:
     if not path.exists():
         log.warning("%s is missing: that check is off", path)
         return None
-    return ExampleClassifier(
-        embedder, read_examples(path, positive), read_examples(path, negative), margin
-    )
+    pos = read_examples(path, positive)
+    neg = read_examples(path, negative)
+    vectors = embed_examples(embedder, pos + neg, data_dir)
+    return ExampleClassifier(vectors[: len(pos)], vectors[len(pos) :], margin)
 
 
 def build_runtime(settings: Settings, *, watch: bool = False, load: bool = True) -> Runtime:
@@ -107,8 +133,8 @@ def build_runtime(settings: Settings, *, watch: bool = False, load: bool = True)
         min_relevance=min_relevance(settings),
         urgent_slack=URGENT_RELEVANCE_SLACK,
         urgency=_classifier(embedder, prompts / "urgency.yaml", "urgent", "not_urgent",
-                            settings.urgency_margin),
+                            settings.urgency_margin, settings.data_dir),
         refusals=_classifier(embedder, prompts / "refusals.yaml", "refuse", "allow",
-                             settings.refusal_margin),
+                             settings.refusal_margin, settings.data_dir),
     )
     return Runtime(settings, embedder, watcher, strings, advisor)

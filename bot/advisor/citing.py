@@ -49,7 +49,12 @@ def cite(
     ]
     step_texts = {s.text for s in step_sentences}
     sentences = [
-        Sentence(text=item.text, cites=[numbering.number(hits[i]) for i in item.sources])
+        # A source that does not exist is dropped: the sentence then cites nothing
+        # and the final check stops the answer.
+        Sentence(
+            text=item.text,
+            cites=[numbering.number(hits[i]) for i in item.sources if 0 <= i < len(hits)],
+        )
         for item in composed
         if item.text not in step_texts  # never say the same thing twice
     ]

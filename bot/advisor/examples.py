@@ -15,7 +15,6 @@ from pathlib import Path
 
 import numpy as np
 import yaml
-from langchain_core.embeddings import Embeddings
 
 
 @dataclass(frozen=True)
@@ -40,27 +39,22 @@ def read_examples(path: Path, label: str) -> list[str]:
 
 
 class ExampleClassifier:
+    """Built from the example messages' embeddings (the E5 query role, like the
+    messages they are compared with)."""
+
     def __init__(
         self,
-        embedder: Embeddings,
-        positive: Sequence[str],
-        negative: Sequence[str],
+        positive: Sequence[Sequence[float]],
+        negative: Sequence[Sequence[float]],
         threshold: float,
         k: int = 10,
     ) -> None:
-        if not positive or not negative:
+        if not len(positive) or not len(negative):
             raise ValueError("an example classifier needs examples of both labels")
-        self._pos = self._matrix(embedder, positive)
-        self._neg = self._matrix(embedder, negative)
+        self._pos = np.asarray(positive, dtype=np.float32)
+        self._neg = np.asarray(negative, dtype=np.float32)
         self.threshold = threshold
         self.k = k
-
-    @staticmethod
-    def _matrix(embedder: Embeddings, texts: Sequence[str]) -> np.ndarray:
-        # The role matters for E5: examples are messages, like the questions compared.
-        batch = getattr(embedder, "embed_queries", None)
-        vectors = batch(list(texts)) if batch else [embedder.embed_query(t) for t in texts]
-        return np.asarray(vectors, dtype=np.float32)
 
     def _score(self, matrix: np.ndarray, vector: np.ndarray) -> float:
         sims = matrix @ vector

@@ -1,7 +1,9 @@
 """Passage vectors kept by (model, text hash), so unchanged text is never embedded twice.
 
-Only the ingesting process writes it (under the ingest lock); a serving process
-never embeds passages.
+The ingesting process writes passage vectors (under the ingest lock); a starting
+service adds the vectors of the example messages in ``prompts/``. SQLite in WAL
+mode with a busy timeout lets the two meet safely; a serving process never
+embeds passages.
 """
 
 from __future__ import annotations

@@ -136,7 +136,10 @@ class IndexWatcher:
         """Load the published generation if it is not the one served. True if switched."""
         name = self._layout.current()
         current = self._view
-        if name is None or (current is not None and current.generation == name):
+        if name is None:
+            self.last_error = f"no index in {self._layout.root}: run `bot ingest` first"
+            return False
+        if current is not None and current.generation == name:
             return False
         try:
             fresh = load_view(

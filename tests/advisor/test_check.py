@@ -113,12 +113,6 @@ def test_honest_composer_passes_the_same_gate(starter_runtime: Runtime, composer
     assert check_answer(answer, starter_runtime.watcher.view.referrals) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=IndexError,
-    reason="bot/advisor/citing.py cite() indexes hits[i] unchecked: a composer citing a hit "
-    "that does not exist crashes the advisor (IndexError) instead of failing the check",
-)
 def test_composer_citing_a_missing_hit_is_stopped(starter_runtime: Runtime):
     answer = advisor_with(starter_runtime, OutOfRangeComposer()).answer(QUESTION, BUDGET)
     assert answer.status == "no_answer" and answer.reason == "check_failed"

@@ -144,12 +144,6 @@ def test_an_urgent_answer_fits_and_keeps_its_first_steps(channel: str):
     [(2, 1), (1, 3)],
     ids=["long-steps-cut-a-contact", "long-guidance-cut-a-sentence"],
 )
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/channels/twilio/format.py _layout: when dropping contacts and sources is not "
-    "enough it cuts the text at max_chars wherever that falls: through an urgent contact's "
-    "phone number or through a cited sentence, which loses its [n] marker",
-)
 def test_sms_never_cuts_a_sentence_or_a_contact_in_half(step_len: int, body_len: int):
     answer = urgent_answer(step_len, body_len)
     text = render(answer, "sms", STRINGS)

@@ -66,12 +66,6 @@ def test_ask_options_reach_the_answer(starter_index: Path, tmp_path: Path):
     assert all(c["lang"] == "fr" for c in answer["citations"] if c["doc_id"] == "passport-taken")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="IndexWatcher.refresh() returns early when CURRENT is missing and leaves last_error "
-    "unset, so IndexWatcher.view raises 'the index is not loaded yet' instead of load_view's "
-    "'no index in ...: run `bot ingest` first'",
-)
 def test_ask_without_an_index_says_to_run_ingest(tmp_path: Path):
     result = bot("ask", "--json", QUESTION, cwd=tmp_path, knowledge=STARTER_KNOWLEDGE,
                  data=tmp_path / "empty")

@@ -74,7 +74,13 @@ def _layout(sections: dict[str, str], contacts: list[str], heading: str, max_cha
         if len(text) <= max_chars:
             return text
     tail = sections.get("notice", "")
-    return text[: max(max_chars - len(tail) - 3, 0)].rstrip() + "\n\n" + tail
+    head = text[: max(max_chars - len(tail) - 3, 0)]
+    # Cut after the last whole cited sentence ("... [n]") or whole line, never
+    # through a sentence or a phone number.
+    cut = max(head.rfind("]") + 1, head.rfind("\n"))
+    if cut > 0:
+        head = head[:cut]
+    return head.rstrip() + "\n\n" + tail
 
 
 def _render(
