@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -236,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, help="HTTP requests per corpus (default 200)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
     args = parser.parse_args(argv)
+    # A SIGTERM unwinds like Ctrl-C: the server is stopped and the scratch folder removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     requests = args.requests or (50 if args.quick else 200)
     if requests < 1:
         parser.error("--requests must be at least 1")

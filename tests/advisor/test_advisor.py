@@ -32,7 +32,6 @@ OUT_OF_SCOPE = [
     ("en", "What will the weather be like in Moscow tomorrow?"),
     ("en", "How do I bake a chocolate cake?"),
     ("en", "Can you do my maths homework: solve 2x + 3 = 7"),
-    ("sw", "Nipe mapishi ya keki ya chokoleti"),
 ]
 # Held-out out-of-scope questions that get an answer today (see the report).
 THRESHOLD_BUG = (
@@ -51,6 +50,7 @@ OUT_OF_SCOPE_MISSED = [
         ("fr", "Comment faire une tarte aux pommes ?", THRESHOLD_BUG),
         ("fr", "Peux-tu faire mes devoirs de mathématiques ?", THRESHOLD_BUG),
         ("sw", "Hali ya hewa itakuwaje kesho Moscow?", THRESHOLD_BUG),
+        ("sw", "Nipe mapishi ya keki ya chokoleti", THRESHOLD_BUG),
         ("ar", "كيف أحضر كعكة الشوكولاتة؟", URGENCY_BUG),
         ("ar", "ساعدني في حل واجب الرياضيات", URGENCY_BUG),
         ("sw", "Nisaidie kazi yangu ya nyumbani ya hesabu", URGENCY_BUG),
