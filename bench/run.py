@@ -221,11 +221,11 @@ def _notes(results: dict[str, Any], idx: CachedIndex | None) -> list[str]:
             "timed around that build; the same sample is timed again in this run ('raw model, "
             "this run'); no recall (the folder has no labelled questions)."
         )
-    m = results["machine"]
-    load = max((m["loadavg_at_start"] or [0.0])[0], (m["loadavg_at_end"] or [0.0])[0])
+    # Only the load at the start is other work: by the end it includes this benchmark's.
+    load = (results["machine"]["loadavg_at_start"] or [0.0])[0]
     if load > 0.5:
         notes.append(
-            f"1-minute load average up to {load} (start/end): other work shared the CPUs, "
+            f"1-minute load average {load} at the start: other work shared the CPUs, "
             "so absolute figures are pessimistic; the ratios are measured side by side."
         )
     return notes
