@@ -90,6 +90,25 @@ class Settings(BaseSettings):
     )
     outbox_poll_interval: float = Field(default=1.0, gt=0)
 
+    # The caseworkers' web app (issue 6).
+    session_hours: float = Field(
+        default=12.0, gt=0, description="a sign-in lasts at most this long"
+    )
+    session_idle_minutes: float = Field(
+        default=60.0, gt=0, description="a sign-in ends after this long without a request"
+    )
+    login_max_failures: int = Field(
+        default=5, ge=1, description="failed sign-ins in a row before the account is locked"
+    )
+    login_lockout_minutes: float = Field(
+        default=15.0, gt=0, description="how long a locked account stays locked"
+    )
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies are Secure everywhere but in development (plain http://127.0.0.1)."""
+        return self.env != "development"
+
     @property
     def database(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'bot.sqlite3'}"

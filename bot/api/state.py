@@ -15,6 +15,8 @@ from bot.runtime import Runtime, build_runtime
 if TYPE_CHECKING:
     from bot.channels.twilio.channel import TwilioChannel
     from bot.knowledge.models import Referral
+    from bot.store import Database
+    from bot.web.accounts import Accounts
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +28,25 @@ class AppState:
         self.error: str | None = None
         self._lock = threading.Lock()
         self.twilio: TwilioChannel | None = None
+        self.db: Database | None = None
+        self.accounts: Accounts | None = None
+        self.open_store()
+
+    def open_store(self) -> None:
+        """The conversation store and the caseworkers' accounts (one engine for both)."""
+        from bot.store import Database
+        from bot.web.accounts import Accounts
+
+        try:
+            self.db = Database(self.settings.database)
+        except Exception as exc:  # noqa: BLE001 - webhooks still get the general contacts
+            log.error("the database cannot be opened: %s", type(exc).__name__)
+            return
+        s = self.settings
+        self.accounts = Accounts(self.db, session_hours=s.session_hours,
+                                 idle_minutes=s.session_idle_minutes,
+                                 max_failures=s.login_max_failures,
+                                 lockout_minutes=s.login_lockout_minutes)
 
     def load(self) -> None:
         try:
@@ -66,6 +87,7 @@ class AppState:
             answerer=answerer,
             referrals=referrals,
             strings=lambda: self.runtime.strings if self.runtime else None,
+            db=self.db,
         )
         self.twilio.start()
 
@@ -77,6 +99,8 @@ class AppState:
             if self.runtime is not None:
                 self.runtime.close()
                 self.runtime = None
+        if self.db is not None:
+            self.db.close()
 
 
 def get_runtime(request: Request) -> Runtime:

@@ -17,10 +17,12 @@ from sqlalchemy.exc import IntegrityError
 from bot.store.db import Database
 from bot.store.models import (
     PERSONAL_TABLES,
+    AskedQuestion,
     Escalation,
     Message,
     OptOut,
     OutboxRow,
+    Reply,
     Sender,
     utcnow,
 )
@@ -216,6 +218,8 @@ class Conversations:
                 (Message, Message.created_at),
                 (OutboxRow, OutboxRow.created_at),
                 (Escalation, Escalation.created_at),
+                (Reply, Reply.created_at),
+                (AskedQuestion, AskedQuestion.created_at),
                 (OptOut, OptOut.created_at),
                 (Sender, Sender.last_seen_at),
             ):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Integer, LargeBinary, String, Text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -88,8 +88,109 @@ class Escalation(Base):
     sender_id: Mapped[str] = mapped_column(String(64), index=True)
     channel: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(String(32))
+    # open -> claimed -> closed
     status: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    # Where a caseworker's reply goes: the user's address sealed like the outbox's,
+    # and our number it came to; wiped when the escalation is closed.
+    sealed_address: Mapped[bytes | None] = mapped_column(LargeBinary)
+    our_address: Mapped[str | None] = mapped_column(String(64))
+    claimed_by: Mapped[int | None] = mapped_column(Integer)  # users.id
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Reply(Base):
+    """What was sent back to a sender (the assistant's answer or a caseworker's), for the inbox."""
+
+    __tablename__ = "replies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sender_id: Mapped[str] = mapped_column(String(64), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    body: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(16), default="assistant")  # or "caseworker"
+    user_id: Mapped[int | None] = mapped_column(Integer)  # the caseworker who wrote it
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
-PERSONAL_TABLES = (Sender, OptOut, Message, OutboxRow, Escalation)
+class AskedQuestion(Base):
+    """A question and the outcome of its answer, for feedback and the knowledge-gaps page.
+
+    Text is redacted. ``sender_id`` is set for WhatsApp and SMS (so DELETE erases it),
+    ``user_id`` for the caseworkers' web chat.
+    """
+
+    __tablename__ = "questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    sender_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)  # redacted
+    lang: Mapped[str | None] = mapped_column(String(8))
+    country: Mapped[str | None] = mapped_column(String(2))
+    status: Mapped[str] = mapped_column(String(16))  # answered | no_answer
+    reason: Mapped[str | None] = mapped_column(String(32))
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    doc_ids: Mapped[str] = mapped_column(Text, default="")  # cited documents, space-separated
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class Feedback(Base):
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(Integer)
+    helpful: Mapped[bool] = mapped_column(Boolean)
+    comment: Mapped[str | None] = mapped_column(Text)  # redacted
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+PERSONAL_TABLES = (Sender, OptOut, Message, OutboxRow, Escalation, Reply, AskedQuestion)
+
+
+# The caseworkers' web app (issue 6). No sender's address or raw text here either.
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))  # caseworker | editor | admin
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class WebSession(Base):
+    """A signed-in browser. Only a hash of the cookie's token is stored."""
+
+    __tablename__ = "web_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class AuditEntry(Base):
+    """Who did what: sign-ins, reading and replying to conversations, re-indexing."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    user_name: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32), index=True)
+    target: Mapped[str | None] = mapped_column(String(64))  # e.g. "escalation:12"
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+

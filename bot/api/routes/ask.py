@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from bot.advisor.models import Answer, Question
 from bot.api.state import RuntimeDep
+from bot.web.auth import CaseworkerDep
 
 router = APIRouter(prefix="/api", tags=["ask"])
 
@@ -23,7 +24,7 @@ class AskRequest(BaseModel):
 
 
 @router.post("/ask", response_model=Answer)
-def ask(body: AskRequest, runtime: RuntimeDep) -> Answer:
+def ask(body: AskRequest, _: CaseworkerDep, runtime: RuntimeDep) -> Answer:
     question = Question(
         text=body.question,
         lang=body.lang,

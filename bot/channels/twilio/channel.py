@@ -39,6 +39,7 @@ class TwilioChannel:
         referrals: Callable[[], Mapping[str, Referral] | None],
         strings: Callable[[], Strings | None],
         sender: MessageSender | None = None,
+        db: Database | None = None,
     ) -> None:
         prompts = prompts_dir(settings)
         default_strings = prompts / "strings"
@@ -54,8 +55,9 @@ class TwilioChannel:
         self.conversation: Conversation | None = None
         self.worker: OutboxWorker | None = None
         self.db: Database | None = None
+        self._owns_db = db is None
         try:
-            self.db = Database(settings.database)
+            self.db = db or Database(settings.database)
         except Exception as exc:  # noqa: BLE001 - webhooks are still answered, with contacts
             log.error("the conversation store cannot be opened: %s", type(exc).__name__)
             return
@@ -80,5 +82,5 @@ class TwilioChannel:
             self.worker.stop()
         if self.conversation is not None:
             self.conversation.close()
-        if self.db is not None:
+        if self.db is not None and self._owns_db:
             self.db.close()
