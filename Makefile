@@ -14,7 +14,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: help install ingest run serve test test-all eval bench lint check clean
+.PHONY: help install browser ingest run serve test test-all eval bench lint check clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -29,6 +29,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create .venv and install the project (once)
 
+# The browser tests drive Debian's Chromium through its chromedriver (no browser download).
+browser: ## install Debian chromium and chromium-driver for the browser tests (once)
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; else \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver \
+	  || { $$SUDO apt-get update -q && \
+	       $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; }; \
+	fi
+
 check: install ## validate the knowledge folder
 	$(BIN)/bot knowledge check
 
@@ -41,10 +50,10 @@ run: ingest ## set up, index and serve on http://127.0.0.1:8000
 serve: install ## serve without re-indexing
 	$(BIN)/bot serve --host $(HOST) --port $(PORT)
 
-test: install ## the test suite (real model, real Chroma, real HTTP)
+test: install browser ## the test suite (real model, Chroma, HTTP and a headless browser)
 	$(BIN)/python -m pytest -q -m "not slow"
 
-test-all: install ## every test, slow ones included
+test-all: install browser ## every test, slow ones included
 	$(BIN)/python -m pytest -q
 
 eval: ingest ## retrieval and answer metrics on tests/eval/questions.yaml

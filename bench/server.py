@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -66,6 +67,34 @@ def memory_mib(pid: int) -> dict[str, float]:
     return out
 
 
+BENCH_USER = "bench"
+BENCH_PASSWORD = "bench-password-not-secret"
+
+
+def _add_user(env: dict[str, str]) -> None:
+    """The web API needs a signed-in user: create one in the bench's data folder."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "users", "add", BENCH_USER, "--role", "caseworker"],
+        env={**env, "BOT_NEW_PASSWORD": BENCH_PASSWORD}, capture_output=True, text=True,
+        check=False,
+    )
+    if done.returncode != 0 and "exists already" not in done.stderr:
+        raise ServerFailed(f"could not create the bench user: {done.stderr.strip()}")
+
+
+def _sign_in(client: httpx.Client) -> None:
+    """Sign in through the form; later POSTs carry the session's CSRF token."""
+    page = client.get("/login")
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    if found is None:
+        raise ServerFailed("the sign-in page has no form token")
+    client.post("/login", data={"name": BENCH_USER, "password": BENCH_PASSWORD,
+                                "csrf_token": found.group(1)}).raise_for_status()
+    me = client.get("/api/session")
+    me.raise_for_status()
+    client.headers["X-CSRF-Token"] = me.json()["csrf_token"]
+
+
 def _body(q: EvalQuestion, round_: int = 1) -> dict[str, str]:
     # From the second round on, a suffix makes each message new to the server's
     # query-vector cache, so every request pays for its embedding.
@@ -116,10 +145,12 @@ def measure(
     """p50/p95/mean of POST /api/ask over ``requests`` sequential requests (or ``budget_s``)."""
     port = free_port()
     log.parent.mkdir(parents=True, exist_ok=True)
+    env = _environment(data_dir, knowledge_dir)
+    _add_user(env)
     with open(log, "wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "bot", "serve", "--port", str(port)],
-            env=_environment(data_dir, knowledge_dir),
+            env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
@@ -129,6 +160,7 @@ def measure(
             ) as client:
                 ready_s = _wait_ready(proc, client, log)
                 say(f"server pid {proc.pid} ready in {ready_s:.1f} s on port {port}")
+                _sign_in(client)
                 for i in range(WARM_UP):
                     warm = {"question": f"warm-up {i}: a question not in the set"}
                     client.post("/api/ask", json=warm).raise_for_status()

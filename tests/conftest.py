@@ -59,15 +59,20 @@ def starter_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embeddings
     if VECTOR_CACHE.exists():
         shutil.copyfile(VECTOR_CACHE, data / "embeddings.sqlite3")
     ingest(STARTER_KNOWLEDGE, data, embedder, "e5", progress=False)
+    _keep_vectors(data)
+    return data
+
+
+def _keep_vectors(data: Path) -> None:
     VECTOR_CACHE.parent.mkdir(exist_ok=True)
     partial = VECTOR_CACHE.with_name(f"{VECTOR_CACHE.name}.{os.getpid()}")
     shutil.copyfile(data / "embeddings.sqlite3", partial)
     os.replace(partial, VECTOR_CACHE)  # atomic: parallel runs never see half a file
-    return data
 
 
 @pytest.fixture(scope="session")
 def starter_runtime(starter_index: Path) -> Iterator[Runtime]:
     runtime = build_runtime(make_settings(STARTER_KNOWLEDGE, starter_index))
+    _keep_vectors(starter_index)  # with the example messages' vectors too
     yield runtime
     runtime.close()

@@ -21,6 +21,10 @@ from bot.web.auth import NotSignedIn, SignedInDep
 from bot.web.pages import STATIC, render
 from bot.web.routes import admin as web_admin
 from bot.web.routes import auth as web_auth
+from bot.web.routes import chat as web_chat
+from bot.web.routes import gaps as web_gaps
+from bot.web.routes import inbox as web_inbox
+from bot.web.routes import knowledge as web_knowledge
 from bot.web.security import SecurityHeaders
 
 log = logging.getLogger(__name__)
@@ -57,6 +61,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(twilio.router)
     app.include_router(web_auth.router)
     app.include_router(web_admin.router)
+    app.include_router(web_gaps.router)
+    app.include_router(web_knowledge.router)
+    app.include_router(web_inbox.router)
+    app.include_router(web_chat.router)
 
     @app.get("/openapi.json", include_in_schema=False)
     def openapi(_: SignedInDep) -> JSONResponse:
@@ -95,4 +103,4 @@ def _wants_html(request: Request) -> bool:
     """Pages (a browser navigating) rather than the JSON API."""
     if request.url.path.startswith("/api/"):
         return False
-    return "text/html" in request.headers.get("accept", "") or request.method == "GET"
+    return "text/html" in request.headers.get("accept", "")

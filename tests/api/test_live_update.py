@@ -18,6 +18,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.web.conftest import PASSWORD, sign_in
+
 NEW_DOC = """---
 id: sakharovo-queue
 title: The queue at the Sakharovo migration centre
@@ -72,6 +74,9 @@ def test_ingest_while_serving_switches_without_failures(
     env = _env(knowledge_copy, data)
     first = _bot("ingest", "--quiet", env=env)
     assert first.returncode == 0, first.stderr
+    user = _bot("users", "add", "tester", "--role", "caseworker",
+                env={**env, "BOT_NEW_PASSWORD": PASSWORD})
+    assert user.returncode == 0 and "added tester (caseworker)" in user.stdout, user.stderr
 
     port = _free_port()
     log_path = tmp_path / "server.log"
@@ -88,6 +93,7 @@ def test_ingest_while_serving_switches_without_failures(
     def keep_asking() -> None:
         nonlocal answered
         with httpx.Client(base_url=base, timeout=30) as client:
+            client.headers["X-CSRF-Token"] = sign_in(client, "tester")
             while not stop.is_set():
                 try:
                     r = client.post("/api/ask", json={"question": "Can I have a lawyer?"})
@@ -110,6 +116,7 @@ def test_ingest_while_serving_switches_without_failures(
                     pass
                 assert time.monotonic() < deadline, log_path.read_text()
                 time.sleep(0.3)
+            client.headers["X-CSRF-Token"] = sign_in(client, "tester")
             before = client.post("/api/ask", json={"question": QUESTION}).json()
             assert "sakharovo-queue" not in {c["doc_id"] for c in before["citations"]}
 
