@@ -11,7 +11,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "serve",
         help="run the web service",
-        description="Serve POST /api/ask, /healthz, /readyz and the OpenAPI docs at /docs. "
+        description="Serve the caseworkers' web app (/login, /chat, /inbox), POST /api/ask, "
+        "the Twilio webhooks, /healthz and /readyz. "
         "One process owns the embedded index; it follows new `bot ingest` runs by itself.",
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
