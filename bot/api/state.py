@@ -43,10 +43,14 @@ class AppState:
             log.error("the database cannot be opened: %s", type(exc).__name__)
             return
         s = self.settings
-        self.accounts = Accounts(self.db, session_hours=s.session_hours,
-                                 idle_minutes=s.session_idle_minutes,
-                                 max_failures=s.login_max_failures,
-                                 lockout_minutes=s.login_lockout_minutes)
+        accounts = Accounts(self.db, session_hours=s.session_hours,
+                            idle_minutes=s.session_idle_minutes,
+                            max_failures=s.login_max_failures,
+                            lockout_minutes=s.login_lockout_minutes)
+        if not accounts.list():
+            log.warning("no web accounts yet: create the first admin with "
+                        "`bot users add NAME --role admin`, then sign in at /login")
+        self.accounts = accounts
 
     def load(self) -> None:
         try:
