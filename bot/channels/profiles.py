@@ -66,11 +66,13 @@ def _cited(text: str, cites: list[int]) -> str:
     return f"{text} " + "".join(f"[{n}]" for n in cites)
 
 
-def render(answer: Answer, channel: str | None, strings: Strings) -> str:
+def render(answer: Answer, channel: str | None, strings: Strings, lists: bool = True) -> str:
     """The answer as the channel shows it, never longer than the channel allows.
 
     Order: what to do now (urgent steps and urgent contacts), then the cited
-    guidance and its sources, then the other contacts, then the notice.
+    guidance and its sources, then the other contacts, then the notice. With
+    ``lists=False`` (the caseworkers' page, which shows sources as panels and
+    contacts as cards) the list of sources and the other contacts are left out.
     """
     p = profile(channel)
     # WhatsApp and SMS have their own layout (bot/channels/twilio/format.py).
@@ -94,7 +96,7 @@ def render(answer: Answer, channel: str | None, strings: Strings) -> str:
     body: list[str] = list(answer.notes)
     if answer.sentences:
         body.append(" ".join(_cited(s.text, s.cites) for s in answer.sentences))
-    if answer.citations:
+    if answer.citations and lists:
         if p.sources:
             lines = [p.bold(strings.get("sources", lang))]
             for c in answer.citations:
@@ -103,7 +105,7 @@ def render(answer: Answer, channel: str | None, strings: Strings) -> str:
             body.append("\n".join(lines))
         else:
             body.append(" ".join(f"[{c.n}] {c.title}" for c in answer.citations))
-    contacts = [_contact_line(r, strings, lang) for r in others]
+    contacts = [_contact_line(r, strings, lang) for r in others] if lists else []
     notice = answer.notice
 
     def assemble(n_contacts: int) -> str:

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from bot.advisor.models import Answer, Citation, Question
 from bot.api.state import AppState, RuntimeDep
+from bot.channels.profiles import render as render_answer
 from bot.errors import IndexNotBuilt
 from bot.index.snapshot import DocInfo
 from bot.runtime import Runtime
@@ -58,6 +59,10 @@ class ChatAnswer(Answer):
     """The answer contract plus what the page needs: the stored question and review dates."""
 
     question_id: int
+    body: str = Field(
+        description="the answer text without the list of sources and the other contacts, "
+        "which the page shows as panels and cards"
+    )
     citations: list[ChatCitation] = Field(default_factory=list)  # type: ignore[assignment]
 
 
@@ -132,7 +137,8 @@ def chat(body: ChatRequest, account: CaseworkerDep, runtime: RuntimeDep,
         s.flush()
         question_id = row.id
     fields = answer.model_dump(exclude={"citations"})
-    return ChatAnswer(**fields, question_id=question_id,
+    text = render_answer(answer, "web", runtime.strings, lists=False)
+    return ChatAnswer(**fields, question_id=question_id, body=text,
                       citations=_with_review_dates(answer.citations, runtime))
 
 

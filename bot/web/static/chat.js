@@ -262,7 +262,7 @@
           "contacts.",
       ]));
     }
-    article.append(renderBody(data.answer || "", citations, id, language, direction));
+    article.append(renderBody(data.body || data.answer || "", citations, id, language, direction));
     if (citations.size) {
       article.append(renderSources(data.citations, id));
     }

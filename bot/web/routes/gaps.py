@@ -1,0 +1,60 @@
+"""Knowledge gaps: what users asked that the guidance does not answer well (caseworkers)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+
+from bot.api.state import AppState
+from bot.errors import BotError
+from bot.store.models import utcnow
+from bot.web.auth import CaseworkerDep
+from bot.web.gaps import MAX_QUESTIONS, GapGroup, find_gaps, group_gaps
+from bot.web.pages import render
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["web"], include_in_schema=False)
+
+PERIODS = (7, 30, 90, 365)  # days offered in the period menu
+DEFAULT_DAYS = 30
+
+
+def period(value: str | None) -> int:
+    """The number of days asked for; anything not on the menu means the default."""
+    try:
+        days = int(value or DEFAULT_DAYS)
+    except ValueError:
+        return DEFAULT_DAYS
+    return days if days in PERIODS else DEFAULT_DAYS
+
+
+@router.get("/gaps")
+def gaps_page(request: Request, user: CaseworkerDep) -> Response:
+    state: AppState = request.app.state.bot
+    if state.db is None:
+        raise HTTPException(503, "the database cannot be opened: see the server log")
+    days = period(request.query_params.get("days"))
+    with state.db.session() as s:
+        gaps = find_gaps(s, utcnow() - timedelta(days=days))
+
+    groups: list[GapGroup] | None = None
+    note = None
+    runtime = state.runtime
+    if not gaps:
+        groups = []
+    elif runtime is None:
+        note = ("The language model is still loading, so the questions are not grouped yet. "
+                "Reload the page in a minute.")
+    else:
+        try:
+            groups = group_gaps(gaps, runtime.embedder)
+        except BotError as exc:
+            log.error("knowledge gaps could not be grouped: %s", exc)
+            note = ("The questions could not be grouped (see the server log); "
+                    "here they are one by one.")
+    return render(request, "gaps.html", title="Knowledge gaps", days=days, periods=PERIODS,
+                  gaps=gaps, groups=groups, note=note, capped=len(gaps) >= MAX_QUESTIONS,
+                  max_questions=MAX_QUESTIONS)
