@@ -47,7 +47,7 @@ class AppState:
                             idle_minutes=s.session_idle_minutes,
                             max_failures=s.login_max_failures,
                             lockout_minutes=s.login_lockout_minutes)
-        if not accounts.list():
+        if not accounts.users():
             log.warning("no web accounts yet: create the first admin with "
                         "`bot users add NAME --role admin`, then sign in at /login")
         self.accounts = accounts

@@ -64,7 +64,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             accounts.audit(None, "user added", f"user:{account.name}", name="(command line)")
             print(f"added {account.name} ({account.role})")
         elif args.action == "list":
-            users = accounts.list()
+            users = accounts.users()
             if not users:
                 print("no accounts yet: bot users add NAME --role admin")
             for u in users:

@@ -102,7 +102,7 @@ class Accounts:
             s.flush()
             return Account(user.id, user.name, user.role)
 
-    def list(self) -> list[User]:
+    def users(self) -> list[User]:
         with self.db.session() as s:
             return list(s.scalars(select(User).order_by(User.name)))
 

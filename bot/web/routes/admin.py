@@ -20,7 +20,7 @@ def _page(request: Request, accounts: AccountsDep, status: int = 200,
           **context: object) -> Response:
     context.setdefault("error", None)
     context.setdefault("notice", request.query_params.get("done"))
-    return render(request, "users.html", status, title="Users", users=accounts.list(),
+    return render(request, "users.html", status, title="Users", users=accounts.users(),
                   roles=ROLES, min_password=MIN_PASSWORD, now=utcnow(),
                   audit=accounts.audit_log(), **context)
 
