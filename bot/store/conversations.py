@@ -181,9 +181,40 @@ class Conversations:
         with self.db.session() as s:
             return s.get(OptOut, (sender_id, channel)) is not None
 
-    def escalate(self, sender_id: str, channel: str, reason: str) -> None:
+    def escalate(self, sender_id: str, channel: str, reason: str,
+                 sealed_address: bytes | None = None, our_address: str | None = None) -> int:
+        """Flag the sender for a caseworker; the escalation's id.
+
+        One escalation per sender at a time: while one is open or claimed it is
+        updated (reasons merged, the address where a reply goes refreshed); a
+        closed one is reopened. ``created_at`` is the last time it was flagged.
+        """
+        now = utcnow()
         with self.db.session() as s:
-            s.add(Escalation(sender_id=sender_id, channel=channel, reason=reason))
+            row = s.scalars(select(Escalation).where(Escalation.sender_id == sender_id)
+                            .order_by(Escalation.id.desc()).limit(1)).first()
+            if row is None:
+                row = Escalation(sender_id=sender_id, channel=channel, reason=reason,
+                                 status="open")
+                s.add(row)
+            else:
+                reasons = {reason}
+                if row.status == "closed":  # reopened, for whoever takes it
+                    row.status, row.claimed_by, row.closed_at = "open", None, None
+                else:
+                    reasons.update(row.reason.split(","))
+                row.reason = ",".join(sorted(reasons))[:32]
+            row.created_at = now
+            if sealed_address is not None:  # a reply goes where the user wrote last
+                row.channel = channel
+                row.sealed_address, row.our_address = sealed_address, our_address
+            s.flush()
+            keep = row.id
+        with self.db.session() as s:  # a concurrent first flag may have added a second one
+            s.execute(delete(Escalation).where(Escalation.sender_id == sender_id,
+                                               Escalation.id > keep,
+                                               Escalation.status != "closed"))
+        return keep
 
     # Erasure, export, retention.
 

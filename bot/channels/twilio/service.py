@@ -4,7 +4,11 @@
 
 Replies are values (the bodies to put in the TwiML). A question answered within
 the deadline goes back inline; a slower one is answered in the background and
-leaves through the outbox. Any fault becomes a polite reply with general
+leaves through the outbox. What is sent back is recorded for the caseworkers'
+inbox (``Reply``: inline and queued replies alike, never the confirmation of an
+erasure), and so is the outcome of every question (``AskedQuestion``). An urgent
+answer or AGENT flags the sender for a caseworker, with their address sealed so
+that a caseworker can reply later. Any fault becomes a polite reply with general
 contacts, never an exception to the web layer. Nothing here logs a body, a
 number or a profile name.
 """
@@ -32,6 +36,7 @@ from bot.channels.twilio.webhook import Inbound
 from bot.config import Settings
 from bot.store import Conversations, InboundRow, Outbox, SenderPrefs
 from bot.store.identity import Identity
+from bot.store.inbox import Inbox
 
 log = logging.getLogger(__name__)
 FOLLOW_UP_WORDS = 3  # a message this short continues the previous question
@@ -87,6 +92,7 @@ class Conversation:
         self.answerer = answerer
         self.sender = sender
         self.wake = wake
+        self.records = Inbox(store.db)
         self.limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_per_day)
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="twilio-answer")
 
@@ -102,14 +108,25 @@ class Conversation:
         if verdict == "limited":
             return [self.commands.reply("rate_limited", guess_language(msg.body))]
         try:
-            return [fit(b) for b in self._handle(msg, sender)]
+            replies, keep = self._handle(msg, sender)
+            bodies = [fit(b) for b in replies]
         except Exception as exc:  # noqa: BLE001 - the user still gets a reply
             log.error("could not handle a %s message: %s", msg.channel, type(exc).__name__,
                       exc_info=log.isEnabledFor(logging.DEBUG))
-            return self.fallback.reply(msg.channel, guess_language(msg.body),
-                                       country_of(msg.from_))
+            bodies, keep = self.fallback.reply(msg.channel, guess_language(msg.body),
+                                               country_of(msg.from_)), True
+        if keep:
+            self._record_reply(sender, msg.channel, bodies)
+        return bodies
 
-    def _handle(self, msg: Inbound, sender: str) -> list[str]:
+    def _record_reply(self, sender: str, channel: str, bodies: list[str]) -> None:
+        try:
+            self.records.record_reply(sender, channel, bodies)
+        except Exception as exc:  # noqa: BLE001 - the reply still goes out
+            log.error("could not record a reply: %s", type(exc).__name__)
+
+    def _handle(self, msg: Inbound, sender: str) -> tuple[list[str], bool]:
+        """The replies, and whether to record them (not after an erasure)."""
         prefs = self.store.touch(sender, country_of(msg.from_))
         body = msg.body.strip()
         limit = self.settings.twilio_max_inbound_chars
@@ -117,13 +134,13 @@ class Conversation:
                                            self.identity.seal(msg.from_), "answering")
         if not stored:
             log.info("duplicate delivery of a %s message ignored", msg.channel)
-            return []
+            return [], False
         command = self.commands.parse(body) if body else None
         if self.store.opted_out(sender, msg.channel) and not (
             command and command.kind == "start"
         ):
             self.store.finish_inbound(msg.sid, "ignored")
-            return []
+            return [], False
         lang = prefs.lang or (command.lang if command else None)
         if command:
             replies = self._command(command, msg, sender, prefs)
@@ -134,9 +151,9 @@ class Conversation:
             key = "media_only" if msg.num_media else "help_text"
             replies = [self.commands.reply(key, lang)]
         else:
-            return self._question(msg, sender, prefs, body)
+            return self._question(msg, sender, prefs, body), True
         self.store.finish_inbound(msg.sid)
-        return replies
+        return replies, not (command and command.kind == "delete")
 
     # Questions.
 
@@ -155,7 +172,8 @@ class Conversation:
             self.wake()
             return note
         question = Question(text=text, lang=prefs.lang, country=prefs.country)
-        future = self._pool.submit(self.compose, answerer, question, msg.channel, sender)
+        future = self._pool.submit(self.compose, answerer, question, msg.channel, sender,
+                                   self.identity.seal(msg.from_), msg.to)
         try:
             parts = future.result(timeout=self.settings.twilio_reply_deadline)
         except FutureTimeout:
@@ -165,12 +183,18 @@ class Conversation:
         return note + parts
 
     def compose(self, answerer: Answerer, question: Question, channel: str,
-                sender: str) -> list[str]:
-        """The reply parts for a question; the fallback when answering fails."""
+                sender: str, sealed: bytes | None = None,
+                our_address: str | None = None) -> list[str]:
+        """The reply parts for a question; the fallback when answering fails.
+
+        ``sealed`` and ``our_address`` say where a caseworker's reply would go when
+        the answer is urgent.
+        """
         try:
             answer = answerer.ask(question, channel)
+            self._record_question(question, channel, sender, answer)
             if answer.urgent:
-                self.store.escalate(sender, channel, "urgent")
+                self.store.escalate(sender, channel, "urgent", sealed, our_address)
             hint = self.commands.reply("more_hint", answer.language)
             parts, rest = outbound_parts(answer.answer, channel, hint)
             self.store.set_pending_more(sender, rest)
@@ -181,10 +205,22 @@ class Conversation:
             return self.fallback.reply(channel, question.lang or guess_language(question.text),
                                        question.country)
 
+    def _record_question(self, question: Question, channel: str, sender: str,
+                         answer: Answer) -> None:
+        try:
+            self.records.record_question(
+                channel, question.text, sender_id=sender, lang=answer.language,
+                country=question.country, status=answer.status, reason=answer.reason,
+                urgent=answer.urgent, doc_ids=[c.doc_id for c in answer.citations])
+        except Exception as exc:  # noqa: BLE001 - the answer still goes out
+            log.error("could not record a question: %s", type(exc).__name__)
+
     def _deliver_later(self, future: Future[list[str]], msg: Inbound, sender: str) -> None:
         try:
-            self.outbox.enqueue(msg.sid, sender, msg.channel, msg.to,
-                                self.identity.seal(msg.from_), future.result())
+            parts = future.result()
+            if self.outbox.enqueue(msg.sid, sender, msg.channel, msg.to,
+                                   self.identity.seal(msg.from_), parts):
+                self._record_reply(sender, msg.channel, parts)
             self.store.finish_inbound(msg.sid)
             self.wake()
         except Exception as exc:  # noqa: BLE001 - the worker takes it up again
@@ -204,9 +240,11 @@ class Conversation:
             return
         prefs = self.store.touch(row.sender_id)
         question = Question(text=row.body, lang=prefs.lang, country=prefs.country)
-        parts = [fit(p) for p in self.compose(answerer, question, row.channel, row.sender_id)]
-        self.outbox.enqueue(row.sid, row.sender_id, row.channel, row.our_address,
-                            self.identity.seal(address), parts)
+        parts = [fit(p) for p in self.compose(answerer, question, row.channel, row.sender_id,
+                                              row.sealed_address, row.our_address)]
+        if self.outbox.enqueue(row.sid, row.sender_id, row.channel, row.our_address,
+                               self.identity.seal(address), parts):
+            self._record_reply(row.sender_id, row.channel, parts)
         self.store.finish_inbound(row.sid)
 
     # Commands.
@@ -236,7 +274,8 @@ class Conversation:
             self.store.set_pending_more(sender, rest)
             return parts
         if cmd.kind == "agent":
-            self.store.escalate(sender, msg.channel, "agent")
+            self.store.escalate(sender, msg.channel, "agent", self.identity.seal(msg.from_),
+                                msg.to)
             return [reply("agent_ok", lang)]
         if cmd.kind == "delete":
             self._erase(sender, msg.from_)
