@@ -11,7 +11,18 @@ from sqlalchemy import update
 from bot.cli import main
 from bot.config import get_settings
 from bot.store import Conversations, Database, Outbox
-from bot.store.models import PERSONAL_TABLES, Escalation, Message, OptOut, OutboxRow, Sender, utcnow
+from bot.store.inbox import Inbox
+from bot.store.models import (
+    PERSONAL_TABLES,
+    AskedQuestion,
+    Escalation,
+    Message,
+    OptOut,
+    OutboxRow,
+    Reply,
+    Sender,
+    utcnow,
+)
 
 
 def _fill(db: Database, who: str) -> None:
@@ -21,6 +32,8 @@ def _fill(db: Database, who: str) -> None:
     store.opt_out(who, "whatsapp")
     store.escalate(who, "sms", "agent")
     Outbox(db).enqueue(f"K-{who}", who, "sms", "+1", b"x", ["reply"])
+    Inbox(db).record_reply(who, "sms", ["reply"])
+    Inbox(db).record_question("sms", "my visa", sender_id=who)
 
 
 def _age(db: Database, who: str, days: int) -> None:
@@ -28,7 +41,7 @@ def _age(db: Database, who: str, days: int) -> None:
     with db.session() as s:
         s.execute(update(Sender).where(Sender.sender_id == who)
                   .values(last_seen_at=then, created_at=then))
-        for table in (Message, OptOut, OutboxRow, Escalation):
+        for table in (Message, OptOut, OutboxRow, Escalation, Reply, AskedQuestion):
             s.execute(update(table).where(table.sender_id == who).values(created_at=then))
 
 
