@@ -154,3 +154,12 @@ def browser_sign_in(driver: object, web: Web, name: str, password: str = PASSWOR
     d.find_element(By.ID, "password").send_keys(password)  # type: ignore[attr-defined]
     d.find_element(By.CSS_SELECTOR, "button[type=submit]").click()  # type: ignore[attr-defined]
     WebDriverWait(d, 30).until(ec.presence_of_element_located((By.CSS_SELECTOR, ".signout")))
+
+
+def assert_clean_console(driver: object) -> None:
+    """No CSP violation and no uncaught script error in the browser's console."""
+    problems = [
+        e["message"] for e in driver.get_log("browser")  # type: ignore[attr-defined]
+        if any(s in e["message"] for s in ("Content Security Policy", "Refused to", "Uncaught"))
+    ]
+    assert problems == []

@@ -20,7 +20,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 
 from bot.store.models import AskedQuestion, Feedback
-from tests.web.conftest import Web, browser_sign_in
+from tests.web.conftest import Web, assert_clean_console, browser_sign_in
 
 VISA_EN = ("My university says my visa will not be renewed unless I sign a military contract. "
            "What can I do?")
@@ -67,14 +67,6 @@ def ask(driver: WebDriver, question: str, send: str = "click") -> WebElement:
 
 def body_of(article: WebElement) -> WebElement:
     return article.find_element(By.CLASS_NAME, "answer-body")
-
-
-def assert_clean_console(driver: WebDriver) -> None:
-    problems = [
-        e["message"] for e in driver.get_log("browser")  # type: ignore[attr-defined]
-        if any(s in e["message"] for s in ("Content Security Policy", "Refused to", "Uncaught"))
-    ]
-    assert problems == []
 
 
 def test_an_answer_with_sources_contacts_copy_and_feedback(

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from bot.store.identity import Identity
 from bot.store.models import Escalation
 from tests.channels.twilio_harness import PROFILE
-from tests.web.conftest import Web, browser_sign_in, new_sender
+from tests.web.conftest import Web, assert_clean_console, browser_sign_in, new_sender
 
 WAIT = 30
 
@@ -52,14 +52,6 @@ def full_page_screenshot(driver: WebDriver, path: Path) -> None:
     driver.set_window_size(1200, min(max(900, height + 120), 4000))
     driver.save_screenshot(str(path))
     driver.set_window_size(1200, 900)
-
-
-def assert_clean_console(driver: WebDriver) -> None:
-    problems = [
-        e["message"] for e in driver.get_log("browser")  # type: ignore[attr-defined]
-        if any(s in e["message"] for s in ("Content Security Policy", "Refused to", "Uncaught"))
-    ]
-    assert problems == []
 
 
 def test_a_caseworker_claims_replies_to_and_closes_a_conversation(
