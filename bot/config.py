@@ -17,6 +17,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.errors import ConfigError
 
 DEV_SENDER_KEY = "development-only-sender-hash-key"
+# The assistant's own words, classifier examples and cues, shipped with the code.
+PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 log = logging.getLogger(__name__)
 
 
@@ -45,9 +47,15 @@ class Settings(BaseSettings):
         "unset = the calibrated default of the chosen embedder",
     )
     urgency_margin: float = Field(
-        default=0.003,
-        description="how much closer to urgent than to non-urgent examples a message must be "
-        "to be urgent (prompts/urgency.yaml); calibrated with `bot eval --calibrate`",
+        default=0.004,
+        description="how much closer to urgent than to non-urgent examples a message that "
+        "holds a cue of immediacy must be to be urgent (prompts/urgency.yaml, "
+        "prompts/urgency_cues.yaml); calibrated with `bot eval --calibrate`",
+    )
+    urgency_margin_alone: float = Field(
+        default=0.025,
+        description="the same margin for a message without such a cue; calibrated with "
+        "`bot eval --calibrate`",
     )
     refusal_margin: float = Field(
         default=0.02,
@@ -135,6 +143,11 @@ class Settings(BaseSettings):
                 "post webhooks. Never run like this where the service is reachable."
             )
         return self
+
+
+def prompts_dir(settings: Settings) -> Path:
+    """The assistant's own words: the configured folder, else the packaged one."""
+    return settings.prompts_dir if settings.prompts_dir else PROMPTS_DIR
 
 
 @lru_cache

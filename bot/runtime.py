@@ -15,12 +15,15 @@ from langchain_core.embeddings import Embeddings
 
 from bot.advisor.advisor import Advisor
 from bot.advisor.composer import ExtractiveComposer
+from bot.advisor.cues import Cues, read_cues
 from bot.advisor.examples import ExampleClassifier, read_examples
 from bot.advisor.language import warm_up
 from bot.advisor.models import Answer, Question
 from bot.advisor.strings import Strings, load_strings
+from bot.advisor.urgency import UrgencyCheck
 from bot.channels.profiles import profile, render
-from bot.config import Settings
+from bot.config import PROMPTS_DIR as PROMPTS_DIR  # re-exported: tests import it from here
+from bot.config import Settings, prompts_dir
 from bot.index.cache import EmbeddingCache, text_hash
 from bot.index.embeddings import embedder_key, make_embedder
 from bot.index.layout import IndexLayout
@@ -43,7 +46,6 @@ DEFAULT_MIN_RELEVANCE: dict[str, dict[str, float]] = {
 # guide answers it fully: missing a person in danger costs more than a needless
 # list of steps.
 URGENT_RELEVANCE_SLACK = 0.02
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 
 
 def min_relevance(settings: Settings) -> dict[str, float]:
@@ -68,10 +70,6 @@ class Runtime:
 
     def close(self) -> None:
         self.watcher.stop()
-
-
-def prompts_dir(settings: Settings) -> Path:
-    return settings.prompts_dir if settings.prompts_dir else PROMPTS_DIR
 
 
 def embed_examples(embedder: Embeddings, texts: list[str], data_dir: Path) -> list[list[float]]:
@@ -108,6 +106,20 @@ def _classifier(
     return ExampleClassifier(vectors[: len(pos)], vectors[len(pos) :], margin)
 
 
+def _urgency(embedder: Embeddings, prompts: Path, settings: Settings) -> UrgencyCheck | None:
+    examples = _classifier(embedder, prompts / "urgency.yaml", "urgent", "not_urgent",
+                           settings.urgency_margin, settings.data_dir)
+    if examples is None:
+        return None
+    path = prompts / "urgency_cues.yaml"
+    if path.exists():
+        cues = read_cues(path)
+    else:
+        log.warning("%s is missing: only a close resemblance to urgent examples counts", path)
+        cues = Cues({})
+    return UrgencyCheck(examples, cues, settings.urgency_margin_alone)
+
+
 def build_runtime(settings: Settings, *, watch: bool = False, load: bool = True) -> Runtime:
     """Load the embedder and the served index. ``watch`` follows new generations."""
     embedder = make_embedder(settings.embedder)
@@ -132,8 +144,7 @@ def build_runtime(settings: Settings, *, watch: bool = False, load: bool = True)
         strings=strings,
         min_relevance=min_relevance(settings),
         urgent_slack=URGENT_RELEVANCE_SLACK,
-        urgency=_classifier(embedder, prompts / "urgency.yaml", "urgent", "not_urgent",
-                            settings.urgency_margin, settings.data_dir),
+        urgency=_urgency(embedder, prompts, settings),
         refusals=_classifier(embedder, prompts / "refusals.yaml", "refuse", "allow",
                              settings.refusal_margin, settings.data_dir),
     )

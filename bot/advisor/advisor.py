@@ -1,6 +1,6 @@
 """The advisor: one question in, one checked answer out. Reads top to bottom.
 
-    language -> urgency -> refusal -> retrieve -> relevant? -> first steps (urgent)
+    language -> refusal -> urgency -> retrieve -> relevant? -> first steps (urgent)
       -> compose -> cite -> referrals -> final check -> Answer
 
 Channels build the ``Question`` and render the ``Answer``; nothing here knows
@@ -23,6 +23,7 @@ from bot.advisor.language import detect_language, is_rtl
 from bot.advisor.models import Answer, Question
 from bot.advisor.referrals import select_referrals, urgent_contacts
 from bot.advisor.strings import Strings
+from bot.advisor.urgency import UrgencyCheck
 from bot.index.view import IndexView
 from bot.retrieval.retriever import Hit, retrieve
 
@@ -40,7 +41,7 @@ class Advisor:
         composer: Composer,
         strings: Strings,
         min_relevance: float | dict[str, float],
-        urgency: ExampleClassifier | None = None,
+        urgency: UrgencyCheck | None = None,
         refusals: ExampleClassifier | None = None,
         urgent_slack: float = 0.0,
     ) -> None:
@@ -68,7 +69,7 @@ class Advisor:
         # anything else: they must not steer what is said.
         if self.refusals and self.refusals.judge(vector).positive:
             return self._no_answer(view, question, lang, budget, "refused_request", urgent=False)
-        urgent = bool(self.urgency and self.urgency.judge(vector).positive)
+        urgent = bool(self.urgency and self.urgency.judge(vector, text).positive)
 
         found = retrieve(
             view, self._embedder, text, lang=lang, country=question.country, vector=vector

@@ -7,10 +7,13 @@ lists such gaps), so an incomplete translation never produces an empty reply.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
+
+from bot.knowledge.models import Problem
 
 log = logging.getLogger(__name__)
 
@@ -52,3 +55,22 @@ class Strings:
 @lru_cache(maxsize=4)
 def load_strings(directory: Path) -> Strings:
     return Strings(directory)
+
+
+def string_gaps(directory: Path, languages: Iterable[str]) -> list[Problem]:
+    """Warnings for the texts a language lacks (English is shown instead), one per key,
+    and for a served language without a file."""
+    strings = Strings(directory)
+    problems = [
+        Problem(f"{directory / (lang + '.yaml')}", 1, key,
+                f"no {lang} text: the English one is shown instead", "warning")
+        for lang, keys in sorted(strings.missing().items())
+        for key in keys
+    ]
+    problems += [
+        Problem(f"{directory / (lang + '.yaml')}", 1, None,
+                f"missing: every text is shown in English to {lang} users", "warning")
+        for lang in languages
+        if lang not in strings.languages
+    ]
+    return problems

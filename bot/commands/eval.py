@@ -100,7 +100,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     print(_row("all", overall.as_dict()))
     if args.calibrate:
         print(f"best relevance floor overall: {result['calibration']}")
-        print(f"urgency margin for recall >= 0.95: {result['urgency_calibration']}")
+        print(f"urgency margins for recall >= 0.95: {result['urgency_calibration']}")
         for lang, c in result["calibration_by_language"].items():
             print(f"  {lang}: {c}")
     if args.misses:
@@ -112,7 +112,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             if o.question.expect_urgent is not None and o.urgent != o.question.expect_urgent:
                 q = o.question
                 print(f"URGENT line {q.line} [{q.lang}] {q.question!r} expected "
-                      f"{q.expect_urgent} got {o.urgent} margin={o.urgency_margin}")
+                      f"{q.expect_urgent} got {o.urgent} margin={o.urgency_margin} "
+                      f"cue={o.urgency_cue!r}")
             if o.status != o.question.expect_status:
                 q = o.question
                 print(f"STATUS line {q.line} [{q.lang}] {q.question!r} expected "

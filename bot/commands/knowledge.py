@@ -14,9 +14,13 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from bot.config import Settings
+import yaml
+
+from bot.advisor.language import SUPPORTED
+from bot.advisor.strings import string_gaps
+from bot.config import Settings, prompts_dir
 from bot.knowledge.loader import load_knowledge
-from bot.knowledge.models import Knowledge
+from bot.knowledge.models import Knowledge, Problem
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -27,7 +31,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "check",
         help="validate guides and referrals; warn on review dates that have passed",
         description="Validate the knowledge folder and list every problem, with file, "
-        "line and field. Exits 1 when there are errors (warnings alone exit 0).",
+        "line and field; also warn on the assistant's texts (prompts/strings) that a "
+        "language lacks. Exits 1 when there are errors (warnings alone exit 0).",
     )
     check.add_argument(
         "dir", nargs="?", type=Path, default=None, help="the knowledge folder (BOT_KNOWLEDGE_DIR)"
@@ -36,26 +41,36 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     check.set_defaults(func=run)
 
 
-def summary(knowledge: Knowledge) -> str:
+def summary(knowledge: Knowledge, more_warnings: int = 0) -> str:
     docs = knowledge.documents
     published = len(knowledge.published)
     langs = len({d.lang for d in docs})
     return (
         f"{len(docs)} documents ({published} published, {len(docs) - published} drafts) "
         f"in {langs} languages, {len(knowledge.referrals)} referrals: "
-        f"{len(knowledge.errors)} errors, {len(knowledge.warnings)} warnings"
+        f"{len(knowledge.errors)} errors, {len(knowledge.warnings) + more_warnings} warnings"
     )
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     root = args.dir if args.dir is not None else settings.knowledge_dir
     knowledge = load_knowledge(root, today=date.today())
-    ordered = knowledge.errors + knowledge.warnings
+    texts = _text_gaps(settings)
+    ordered = knowledge.errors + knowledge.warnings + texts
     if args.json:
         print(json.dumps([dataclasses.asdict(p) for p in ordered], ensure_ascii=False, indent=2))
-        print(summary(knowledge), file=sys.stderr)
+        print(summary(knowledge, len(texts)), file=sys.stderr)
     else:
         for problem in ordered:
             print(problem)
-        print(summary(knowledge))
+        print(summary(knowledge, len(texts)))
     return 1 if knowledge.errors else 0
+
+
+def _text_gaps(settings: Settings) -> list[Problem]:
+    """The assistant's texts a language lacks: shown in English instead."""
+    directory = prompts_dir(settings) / "strings"
+    try:
+        return string_gaps(directory, SUPPORTED)
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        return [Problem(str(directory), 1, None, str(exc), "warning")]

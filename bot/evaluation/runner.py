@@ -25,7 +25,9 @@ def run_questions(
             view, runtime.embedder, q.question, lang=q.lang, country=q.country, vector=vector
         )
         urgency = runtime.advisor.urgency
+        verdict = urgency.judge(vector, q.question) if urgency else None
         answer = runtime.ask(Question(text=q.question, lang=q.lang, country=q.country))
+        refused = answer.reason == "refused_request"
         outcomes.append(
             Outcome(
                 question=q,
@@ -34,7 +36,9 @@ def run_questions(
                 status=answer.status,
                 cited_docs=list(dict.fromkeys(c.doc_id for c in answer.citations)),
                 urgent=answer.urgent,
-                urgency_margin=urgency.judge(vector).margin if urgency else None,
+                # A refused request is never urgent, whatever its margin.
+                urgency_margin=verdict.margin if verdict and not refused else None,
+                urgency_cue=verdict.cue if verdict else None,
                 translated=any((d, q.lang) in view.documents for d in q.expect_docs)
                 if q.lang
                 else True,

@@ -6,9 +6,13 @@ above better passages in another. A Swahili question about a guide that exists
 only in English then loses to any Swahili passage. So dense search runs twice,
 among the passages in the pivot language (English: every guide exists in it)
 and among those in the question's language, and a section (a document and a
-heading, whatever its language) takes the better of its two ranks. Fusing
-ranks needs no score calibration, which matters because E5 cosine scores sit in
-a narrow band.
+heading, whatever its language) takes the better of its two ranks. The second
+list holds only the translated guides, so its ranks are stretched by how much
+smaller it is (rank r becomes 1 + (r - 1) * pivot passages / own passages):
+being third among eleven translated guides says less than being third among
+all thirty, and unstretched, the translations crowded out the English-only
+guide that answers the question. Fusing ranks needs no score calibration, which
+matters because E5 cosine scores sit in a narrow band.
 
 Lexical search is for what embeddings blur: numbers, article references,
 acronyms and names ("Article 24.2", "115-FZ", "CBI", "Sakharovo"). Only such
@@ -90,6 +94,7 @@ def retrieve(
     similarity: dict[Section, float] = {}
     for language in languages:
         where = {"$and": [{"status": "published"}, {"lang": language}]}
+        stretch = _stretch(view, language)
         seen: set[Section] = set()
         for pid, sim in view.store.query(vector, CANDIDATES, where=where):
             idx = view.by_id.get(pid)
@@ -99,7 +104,7 @@ def retrieve(
             if key in seen:
                 continue
             seen.add(key)
-            score = 1.0 / (RRF_K + len(seen))
+            score = 1.0 / (RRF_K + 1 + (len(seen) - 1) * stretch)
             scores[key] = max(scores.get(key, 0.0), score)
             similarity[key] = max(similarity.get(key, 0.0), sim)
 
@@ -126,6 +131,15 @@ def retrieve(
         hits.append(Hit(passage, view.doc(passage), scores[key], similarity.get(key)))
     hits.sort(key=lambda h: (-h.score, h.passage.id))
     return Retrieval(hits=hits[:k], top_similarity=max(similarity.values(), default=0.0))
+
+
+def _stretch(view: IndexView, language: str) -> float:
+    """How many pivot-language passages there are for each one in ``language`` (>= 1)."""
+    if language == PIVOT_LANG:
+        return 1.0
+    own = sum(1 for p in view.passages if p.lang == language)
+    pivot = sum(1 for p in view.passages if p.lang == PIVOT_LANG)
+    return max(1.0, pivot / own) if own else 1.0
 
 
 def _share(view: IndexView, country: str) -> float:

@@ -37,6 +37,7 @@ class SenderPrefs:
     lang: str | None
     country: str | None
     last_question: str | None  # only when recent enough to be a follow-up
+    new: bool = False  # first contact: this call created the sender
 
 
 @dataclass(frozen=True)
@@ -58,10 +59,12 @@ class Conversations:
     def touch(self, sender_id: str, country: str | None = None) -> SenderPrefs:
         """The sender's preferences, creating the sender on first contact."""
         now = utcnow()
+        new = False
         try:
             with self.db.session() as s:
                 s.add(Sender(sender_id=sender_id, country=country, created_at=now,
                              last_seen_at=now))
+            new = True
         except IntegrityError:
             pass  # known already, or created by a concurrent request
         with self.db.session() as s:
@@ -72,7 +75,7 @@ class Conversations:
                 now - row.last_question_at <= FOLLOW_UP_WINDOW
             )
             return SenderPrefs(
-                sender_id, row.lang, row.country, row.last_question if recent else None
+                sender_id, row.lang, row.country, row.last_question if recent else None, new
             )
 
     def _update_sender(self, sender_id: str, **values: Any) -> None:

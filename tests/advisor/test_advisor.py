@@ -33,28 +33,31 @@ OUT_OF_SCOPE = [
     ("en", "How do I bake a chocolate cake?"),
     ("en", "Can you do my maths homework: solve 2x + 3 = 7"),
 ]
-# Held-out out-of-scope questions that get an answer today (see the report).
+# Held-out out-of-scope questions in other languages. Most are refused now (off-topic
+# examples in prompts/refusals.yaml); the xfails still get an answer (see the report).
 THRESHOLD_BUG = (
     "issue 5: the dense-similarity floors (runtime.DEFAULT_MIN_RELEVANCE, per language) "
-    "cannot separate some off-topic questions: they score as high as real ones"
+    "cannot separate some off-topic questions: they score as high as real ones, and the "
+    "refusal examples do not reach them either"
 )
-URGENCY_BUG = (
-    "the urgency classifier (prompts/urgency.yaml, Advisor.answer) flags this harmless "
-    "question as urgent, so it is 'answered' with the urgent first steps"
-)
+OUT_OF_SCOPE_OTHER_LANGUAGES = [
+    ("ar", "كيف سيكون الطقس غدا في موسكو؟"),
+    ("fr", "Comment faire une tarte aux pommes ?"),
+    ("sw", "Nipe mapishi ya keki ya chokoleti"),
+    ("ar", "كيف أحضر كعكة الشوكولاتة؟"),
+    ("ar", "ساعدني في حل واجب الرياضيات"),
+    ("sw", "Nisaidie kazi yangu ya nyumbani ya hesabu"),
+]
 OUT_OF_SCOPE_MISSED = [
-    pytest.param(lang, q, marks=pytest.mark.xfail(strict=False, reason=reason))
-    for lang, q, reason in [
-        ("fr", "Quel temps fera-t-il demain à Moscou ?", THRESHOLD_BUG),
-        ("ar", "كيف سيكون الطقس غدا في موسكو؟", THRESHOLD_BUG),
-        ("fr", "Comment faire une tarte aux pommes ?", THRESHOLD_BUG),
-        ("fr", "Peux-tu faire mes devoirs de mathématiques ?", THRESHOLD_BUG),
-        ("sw", "Hali ya hewa itakuwaje kesho Moscow?", THRESHOLD_BUG),
-        ("sw", "Nipe mapishi ya keki ya chokoleti", THRESHOLD_BUG),
-        ("ar", "كيف أحضر كعكة الشوكولاتة؟", URGENCY_BUG),
-        ("ar", "ساعدني في حل واجب الرياضيات", URGENCY_BUG),
-        ("sw", "Nisaidie kazi yangu ya nyumbani ya hesabu", URGENCY_BUG),
-    ]
+    *OUT_OF_SCOPE_OTHER_LANGUAGES,
+    *(
+        pytest.param(lang, q, marks=pytest.mark.xfail(strict=False, reason=THRESHOLD_BUG))
+        for lang, q in [
+            ("fr", "Quel temps fera-t-il demain à Moscou ?"),
+            ("fr", "Peux-tu faire mes devoirs de mathématiques ?"),
+            ("sw", "Hali ya hewa itakuwaje kesho Moscow?"),
+        ]
+    ),
 ]
 NO_ANSWER_TEXT = {"no_relevant_guidance": "no_answer", "refused_request": "refused"}
 

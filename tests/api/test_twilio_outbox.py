@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from channels.twilio_fake import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
-from channels.twilio_harness import AppServer, serve, twilio_settings
+from channels.twilio_harness import AppServer, privacy_note, serve, twilio_settings
 
 from bot.runtime import Runtime
 from bot.store.models import OutboxRow
@@ -48,7 +48,8 @@ def wait_for(predicate, timeout: float = 20.0) -> None:  # type: ignore[no-untyp
 
 
 def test_slow_answers_go_through_the_outbox(app: AppServer, fake: FakeTwilio) -> None:
-    assert app.ask(QUESTION, "+79001112233") == []  # empty TwiML: the outbox replies
+    # Only the first-contact note goes back in the TwiML; the outbox sends the answer.
+    assert app.ask(QUESTION, "+79001112233") == [privacy_note()]
     [sent] = fake.wait_sent(1)
     assert sent["to"] == "whatsapp:+79001112233"
     assert sent["from"] == "whatsapp:+15005550006"

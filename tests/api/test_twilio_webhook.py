@@ -20,10 +20,12 @@ from channels.twilio_harness import (
     PUBLIC,
     AppServer,
     message,
+    privacy_note,
     serve,
     sign,
     twilio_settings,
     twiml_bodies,
+    without_note,
 )
 from sqlalchemy import func, select, text
 
@@ -175,7 +177,8 @@ def test_a_question_while_the_index_loads_is_answered_through_the_outbox(
     app: AppServer, spy: CountingRuntime, fake: FakeTwilio
 ) -> None:
     app.state.runtime = None
-    assert app.ask(QUESTION, "+79001112233") == []
+    # Only the first-contact note goes back at once; the answer follows through the outbox.
+    assert app.ask(QUESTION, "+79001112233") == [privacy_note()]
     app.state.runtime = spy  # type: ignore[assignment]
     assert app.state.twilio is not None and app.state.twilio.worker is not None
     app.state.twilio.worker.wake()
@@ -279,7 +282,7 @@ def test_a_short_follow_up_carries_the_previous_question(
 def test_whatsapp_and_sms_are_formatted_for_their_channel(app: AppServer) -> None:
     whatsapp = "\n".join(app.ask(QUESTION, "+79001112233"))
     assert "*" in whatsapp  # bold headings
-    sms = app.ask(QUESTION, "+79005556677", channel="sms")
+    sms = without_note(app.ask(QUESTION, "+79005556677", channel="sms"))
     assert len(sms) == 1 and "*" not in sms[0] and "_" not in sms[0]
 
 
@@ -300,3 +303,30 @@ def test_the_development_switch_accepts_unsigned_webhooks(
     with serve(settings, spy) as server:  # type: ignore[arg-type]
         r = server.post("sms", message("HELP", "+79001112233", channel="sms"), signature=None)
     assert r.status_code == 200 and twiml_bodies(r.text)
+
+
+# Discretion (issue 5): users may be watched. The first reply to a new sender and HELP
+# say how to delete the chat and name DELETE; later replies do not repeat it.
+def test_the_first_reply_and_help_say_how_to_delete_the_chat(
+    app: AppServer, spy: CountingRuntime
+) -> None:
+    note = privacy_note()
+    assert "DELETE" in note and "delete this chat" in note
+    first = app.ask(QUESTION, "+79001112233")
+    assert first[-1].endswith(note)
+    second = app.ask("Can my university refuse to extend my student visa?", "+79001112233")
+    assert second and not any(note in b for b in second)
+    [help_reply] = app.ask("HELP", "+79001112233")
+    assert note in help_reply
+    # In French: the French note, which names the French word and DELETE.
+    [aide] = app.ask("AIDE", "+33612345678", channel="sms")
+    assert privacy_note("fr") in aide and "SUPPRIMER" in aide and "DELETE" in aide
+    # The same number on the other channel is the same sender: no second note.
+    again = app.ask("LANG fr", "+33612345678")
+    assert not any(privacy_note("fr") in b or note in b for b in again)
+
+
+def test_no_privacy_note_after_stop_or_delete(app: AppServer) -> None:
+    assert app.ask("STOP", "+79007770000", channel="sms") == []
+    [deleted] = app.ask("DELETE", "+79007770001")
+    assert privacy_note() not in deleted

@@ -149,8 +149,10 @@ def test_sms_never_cuts_a_sentence_or_a_contact_in_half(step_len: int, body_len:
     text = render(answer, "sms", STRINGS)
     assert len(text) <= PROFILES["sms"].max_chars
     for s in [*answer.steps, *answer.sentences]:
-        if s.text[:20] in text:  # shown at all: shown whole, with its marker
+        if s.text[-8:] in text:  # shown at all ("Step 3."): shown whole, with its marker
             assert f"{s.text} [{s.cites[0]}]" in text, s.text
+    assert answer.steps[0].text in text  # the first step and the first urgent contact stay
+    assert "Hotline 0: 8-800-333-00-10" in text
     for r in answer.referrals:
         if r.name in text:  # a contact is shown with its whole number, or not at all
             assert f"{r.name}: {r.phone}" in text, r.name

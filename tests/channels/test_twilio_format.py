@@ -62,6 +62,18 @@ def test_urgent_contacts_come_first() -> None:
     assert text.index("8-800-333-00-16") < text.index("Your employer")
 
 
+def test_a_long_urgent_sms_keeps_the_first_step_and_the_urgent_contact() -> None:
+    long_step = "If someone has taken your passport, write down who took it, when and where. " * 3
+    steps = [Sentence(text=long_step.strip() + f" ({i})", cites=[1]) for i in range(1, 4)]
+    text = render(answer(urgent=True, urgent_referrals=1, referrals=[IOM, EMBASSY], steps=steps,
+                         intro="If you are in danger now, do this first:"), "sms", STRINGS)
+    assert len(text) <= 700
+    assert steps[0].text in text
+    assert "IOM hotline: 8-800-333-00-16" in text  # whole, after the step it follows
+    assert text.index(steps[0].text) < text.index("8-800-333-00-16")
+    assert text.endswith("This is general information, not legal advice.")
+
+
 def test_segments_are_shorter_outside_gsm7() -> None:
     assert is_gsm7("Hello, where is my passport?") and not is_gsm7("Привет")
     assert sms_segments("a" * 160) == 1 and sms_segments("a" * 161) == 2

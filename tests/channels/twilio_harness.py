@@ -31,6 +31,20 @@ OUR_NUMBER = "+15005550006"
 PROFILE = "Amina Kowalczyk-Testname"
 
 
+def privacy_note(lang: str = "en") -> str:
+    """What the first reply to a new sender adds: how to delete the chat, and DELETE."""
+    from bot.channels.commands import load_commands
+
+    return load_commands(ROOT / "prompts").reply("privacy_note", lang)
+
+
+def without_note(bodies: list[str], lang: str = "en") -> list[str]:
+    """The replies without the first-contact privacy note (a part of its own or appended)."""
+    note = privacy_note(lang)
+    out = [b.removesuffix("\n\n" + note) for b in bodies if b != note]
+    return out
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -145,3 +145,29 @@ def test_process_default_dir_comes_from_settings(kdir: Path, tmp_path: Path):
     kdir.rename(moved)
     result = run_bot("knowledge", "check", cwd=tmp_path, BOT_KNOWLEDGE_DIR=str(moved))
     assert result.returncode == 1 and len(result.stdout.splitlines()) == 5
+
+
+def test_texts_a_language_lacks_are_warnings(kdir: Path, tmp_path: Path):
+    prompts = tmp_path / "prompts"
+    shutil.copytree(PROJECT / "prompts" / "strings", prompts / "strings")
+    sw = prompts / "strings" / "sw.yaml"
+    lines = sw.read_text(encoding="utf-8").splitlines()
+    sw.write_text("\n".join(x for x in lines if not x.startswith("notice:")) + "\n",
+                  encoding="utf-8")
+    (prompts / "strings" / "am.yaml").unlink()
+
+    result = run_bot("knowledge", "check", str(kdir), cwd=tmp_path, BOT_PROMPTS_DIR=str(prompts))
+    assert result.returncode == 0, result.stderr  # warnings only: English stands in
+    *problems, summary = result.stdout.splitlines()
+    assert problems == [
+        f"{sw}:1: [notice] warning: no sw text: the English one is shown instead",
+        f"{prompts / 'strings' / 'am.yaml'}:1: warning: "
+        "missing: every text is shown in English to am users",
+    ]
+    assert all(LINE.match(line) for line in problems)
+    assert summary.endswith(": 0 errors, 2 warnings")
+
+
+def test_packaged_texts_are_complete(kdir: Path, capsys):
+    code, lines, _ = check([str(kdir)], capsys)
+    assert code == 0 and not any("prompts" in line for line in lines)

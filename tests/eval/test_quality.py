@@ -1,8 +1,10 @@
 """The regression guard for retrieval and answer quality on the whole evaluation set.
 
 Targets of the core issue: recall@5 >= 0.90, MRR >= 0.75, no-answer accuracy
->= 0.90, over tests/eval/questions.yaml with the shipped knowledge; and of the
-starter-knowledge issue: recall@5 >= 0.85 for the French questions. It runs in
+>= 0.90, over tests/eval/questions.yaml with the shipped knowledge; of the
+starter-knowledge issue: recall@5 >= 0.85 for the French questions; and of the
+safety-and-language issue: urgent recall >= 0.95 with precision >= 0.85, and
+recall@5 >= 0.85 for questions whose guide is not in their language. It runs in
 `make test` (about 20 seconds once the shared index is built), so CI guards it.
 """
 
@@ -62,3 +64,24 @@ def test_french_recall_at_5(outcomes: list[Outcome]):
     french = score(outcomes)[1]["fr"]
     recall = french.as_dict()["recall@5"]
     assert recall is not None and recall >= 0.85, describe(french.misses)
+
+
+def test_urgent_recall_and_precision(outcomes: list[Outcome]):
+    scores = score(outcomes)[0].as_dict()
+    wrong = [
+        f"line {o.question.line} [{o.question.lang}] {o.question.question!r}: expected "
+        f"urgent={o.question.expect_urgent}, margin {o.urgency_margin}, cue {o.urgency_cue!r}"
+        for o in outcomes
+        if o.question.expect_urgent is not None and o.urgent != o.question.expect_urgent
+    ]
+    recall, precision = scores["urgent_recall"], scores["urgent_precision"]
+    assert recall is not None and recall >= 0.95, "\n".join(wrong)
+    assert precision is not None and precision >= 0.85, "\n".join(wrong)
+
+
+def test_cross_lingual_recall_at_5(outcomes: list[Outcome]):
+    overall = score(outcomes)[0]
+    recall = overall.as_dict()["cross_lingual_recall@5"]
+    assert recall is not None and recall >= 0.85, describe(
+        [o for o in overall.misses if not o.translated]
+    )

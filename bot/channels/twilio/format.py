@@ -56,23 +56,35 @@ def _by_reach(referrals: list[ReferralOut]) -> list[ReferralOut]:
 def _layout(sections: dict[str, str], contacts: list[str], heading: str, max_chars: int) -> str:
     """Join the sections, dropping what matters least until the text fits.
 
-    First the least relevant other contacts, then the source list; the urgent
-    part and the notice stay (a hard cut keeps the notice as the last resort).
+    First the least relevant other contacts, then the source list. An urgent
+    answer then gives up the guidance and its notes, then its later steps (one
+    step at the least), so that the urgent contacts are never cut off. The
+    notice stays (a hard cut keeps it as the last resort).
     """
     order = ("intro", "steps", "urgent", "notes", "body", "sources", "contacts", "notice")
+    steps = sections.get("steps", "").split("\n") if sections.get("steps") else []
 
-    def join(n: int, with_sources: bool) -> str:
+    def join(n: int, with_sources: bool, with_body: bool = True, n_steps: int = len(steps)) -> str:
         parts = dict(sections)
         parts["contacts"] = "\n".join([heading, *contacts[:n]]) if n else ""
         if not with_sources:
             parts["sources"] = ""
+        if not with_body:
+            parts["body"] = parts["notes"] = ""
+        parts["steps"] = "\n".join(steps[:n_steps])
         return "\n\n".join(parts[k] for k in order if parts.get(k))
 
+    attempts = [*((n, True) for n in range(len(contacts), -1, -1)), (0, False)]
     text = ""
-    for n, with_sources in [*((n, True) for n in range(len(contacts), -1, -1)), (0, False)]:
+    for n, with_sources in attempts:
         text = join(n, with_sources)
         if len(text) <= max_chars:
             return text
+    if sections.get("urgent"):
+        for n_steps in range(len(steps), 0, -1):
+            text = join(0, False, with_body=False, n_steps=n_steps)
+            if len(text) <= max_chars:
+                return text
     tail = sections.get("notice", "")
     head = text[: max(max_chars - len(tail) - 3, 0)]
     # Cut after the last whole cited sentence ("... [n]") or whole line, never

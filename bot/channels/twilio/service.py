@@ -26,6 +26,7 @@ from bot.advisor.language import detect_language
 from bot.advisor.models import Answer, Question
 from bot.advisor.strings import Strings
 from bot.channels.commands import LANGUAGES, Command, Commands
+from bot.channels.profiles import profile
 from bot.channels.twilio.contacts import ContactBook, contact_text
 from bot.channels.twilio.country import country_of
 from bot.channels.twilio.ratelimit import RateLimiter
@@ -151,9 +152,24 @@ class Conversation:
             key = "media_only" if msg.num_media else "help_text"
             replies = [self.commands.reply(key, lang)]
         else:
-            return self._question(msg, sender, prefs, body), True
+            return self._first_contact(prefs, msg.channel,
+                                       self._question(msg, sender, prefs, body),
+                                       lang or guess_language(body)), True
         self.store.finish_inbound(msg.sid)
+        if not (command and command.kind in ("delete", "stop", "help")):
+            replies = self._first_contact(prefs, msg.channel, replies,
+                                          lang or guess_language(body))
         return replies, not (command and command.kind == "delete")
+
+    def _first_contact(self, prefs: SenderPrefs, channel: str, replies: list[str],
+                       lang: str | None) -> list[str]:
+        """Discretion: the first reply to a new sender says how to delete the chat."""
+        if not prefs.new:
+            return replies
+        note = self.commands.reply("privacy_note", lang)
+        if replies and len(replies[-1]) + 2 + len(note) <= profile(channel).max_chars:
+            return [*replies[:-1], f"{replies[-1]}\n\n{note}"]
+        return [*replies, note]
 
     # Questions.
 
@@ -253,7 +269,7 @@ class Conversation:
         lang = prefs.lang or cmd.lang
         reply = self.commands.reply
         if cmd.kind == "help":
-            return [reply("help_text", lang)]
+            return [reply("help_text", lang) + "\n\n" + reply("privacy_note", lang)]
         if cmd.kind == "contacts":
             refs = self.fallback.contacts.for_country(prefs.country)
             if not refs:
