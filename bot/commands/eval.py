@@ -50,11 +50,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def _width(col: str) -> int:
+    # Wide enough for the heading and for "0.123" or a count, with two spaces before it.
+    return max(len(SHORT[col]), 5) + 2
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return str(value)
+
+
 def _row(name: str, values: dict) -> str:
     cells = [name.ljust(6)]
     for col in COLUMNS:
-        v = values.get(col)
-        cells.append(("-" if v is None else str(v)).rjust(len(SHORT[col]) + 2))
+        cells.append(_cell(values.get(col)).rjust(_width(col)))
     return "".join(cells)
 
 
@@ -94,7 +106,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     print(f"{len(questions)} questions from {args.questions}, embedder {settings.embedder}, "
           f"relevance floor {result['min_relevance']}")
-    print("".join(["lang".ljust(6)] + [SHORT[c].rjust(len(SHORT[c]) + 2) for c in COLUMNS]))
+    print("".join(["lang".ljust(6)] + [SHORT[c].rjust(_width(c)) for c in COLUMNS]))
     for lang, s in by_lang.items():
         print(_row(lang, s.as_dict()))
     print(_row("all", overall.as_dict()))
