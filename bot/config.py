@@ -62,6 +62,11 @@ class Settings(BaseSettings):
         description="how much closer to refusal than to allowed examples a request must be "
         "to be refused (prompts/refusals.yaml)",
     )
+    refusal_margin_with_cue: float = Field(
+        default=0.0,
+        description="the same margin for a request that holds an off-topic word "
+        "(prompts/refusals_cues.yaml: weather, recipe, homework)",
+    )
     prompts_dir: Path | None = Field(
         default=None, description="the assistant's own words; unset = the packaged prompts/"
     )

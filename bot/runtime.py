@@ -15,12 +15,12 @@ from langchain_core.embeddings import Embeddings
 
 from bot.advisor.advisor import Advisor
 from bot.advisor.composer import ExtractiveComposer
+from bot.advisor.cued import CuedCheck
 from bot.advisor.cues import Cues, read_cues
 from bot.advisor.examples import ExampleClassifier, read_examples
 from bot.advisor.language import warm_up
 from bot.advisor.models import Answer, Question
 from bot.advisor.strings import Strings, load_strings
-from bot.advisor.urgency import UrgencyCheck
 from bot.channels.profiles import profile, render
 from bot.config import PROMPTS_DIR as PROMPTS_DIR  # re-exported: tests import it from here
 from bot.config import Settings, prompts_dir
@@ -106,18 +106,22 @@ def _classifier(
     return ExampleClassifier(vectors[: len(pos)], vectors[len(pos) :], margin)
 
 
-def _urgency(embedder: Embeddings, prompts: Path, settings: Settings) -> UrgencyCheck | None:
-    examples = _classifier(embedder, prompts / "urgency.yaml", "urgent", "not_urgent",
-                           settings.urgency_margin, settings.data_dir)
+def _cued(
+    embedder: Embeddings, prompts: Path, settings: Settings, name: str, labels: tuple[str, str],
+    margin_with_cue: float, margin_alone: float,
+) -> CuedCheck | None:
+    """The example check of ``prompts/<name>.yaml`` backed by ``prompts/<name>_cues.yaml``."""
+    examples = _classifier(embedder, prompts / f"{name}.yaml", *labels, margin_with_cue,
+                           settings.data_dir)
     if examples is None:
         return None
-    path = prompts / "urgency_cues.yaml"
+    path = prompts / f"{name}_cues.yaml"
     if path.exists():
         cues = read_cues(path)
     else:
-        log.warning("%s is missing: only a close resemblance to urgent examples counts", path)
+        log.warning("%s is missing: only a close resemblance to the examples counts", path)
         cues = Cues({})
-    return UrgencyCheck(examples, cues, settings.urgency_margin_alone)
+    return CuedCheck(examples, cues, margin_alone)
 
 
 def build_runtime(settings: Settings, *, watch: bool = False, load: bool = True) -> Runtime:
@@ -144,8 +148,9 @@ def build_runtime(settings: Settings, *, watch: bool = False, load: bool = True)
         strings=strings,
         min_relevance=min_relevance(settings),
         urgent_slack=URGENT_RELEVANCE_SLACK,
-        urgency=_urgency(embedder, prompts, settings),
-        refusals=_classifier(embedder, prompts / "refusals.yaml", "refuse", "allow",
-                             settings.refusal_margin, settings.data_dir),
+        urgency=_cued(embedder, prompts, settings, "urgency", ("urgent", "not_urgent"),
+                      settings.urgency_margin, settings.urgency_margin_alone),
+        refusals=_cued(embedder, prompts, settings, "refusals", ("refuse", "allow"),
+                       settings.refusal_margin_with_cue, settings.refusal_margin),
     )
     return Runtime(settings, embedder, watcher, strings, advisor)

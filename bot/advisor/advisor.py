@@ -18,12 +18,11 @@ from langchain_core.embeddings import Embeddings
 from bot.advisor.check import check_answer
 from bot.advisor.citing import cite
 from bot.advisor.composer import Budget, Composer
-from bot.advisor.examples import ExampleClassifier
+from bot.advisor.cued import CuedCheck
 from bot.advisor.language import detect_language, is_rtl
 from bot.advisor.models import Answer, Question
 from bot.advisor.referrals import select_referrals, urgent_contacts
 from bot.advisor.strings import Strings
-from bot.advisor.urgency import UrgencyCheck
 from bot.index.view import IndexView
 from bot.retrieval.retriever import Hit, retrieve
 
@@ -41,8 +40,8 @@ class Advisor:
         composer: Composer,
         strings: Strings,
         min_relevance: float | dict[str, float],
-        urgency: UrgencyCheck | None = None,
-        refusals: ExampleClassifier | None = None,
+        urgency: CuedCheck | None = None,
+        refusals: CuedCheck | None = None,
         urgent_slack: float = 0.0,
     ) -> None:
         self._view = view  # a callable: the served index may change between questions
@@ -67,7 +66,7 @@ class Advisor:
         vector = self._embedder.embed_query(text)
         # Instructions to the bot and requests for recruiters are refused before
         # anything else: they must not steer what is said.
-        if self.refusals and self.refusals.judge(vector).positive:
+        if self.refusals and self.refusals.judge(vector, text).positive:
             return self._no_answer(view, question, lang, budget, "refused_request", urgent=False)
         urgent = bool(self.urgency and self.urgency.judge(vector, text).positive)
 

@@ -33,31 +33,24 @@ OUT_OF_SCOPE = [
     ("en", "How do I bake a chocolate cake?"),
     ("en", "Can you do my maths homework: solve 2x + 3 = 7"),
 ]
-# Held-out out-of-scope questions in other languages. Most are refused now (off-topic
-# examples in prompts/refusals.yaml); the xfails still get an answer (see the report).
-THRESHOLD_BUG = (
-    "issue 5: the dense-similarity floors (runtime.DEFAULT_MIN_RELEVANCE, per language) "
-    "cannot separate some off-topic questions: they score as high as real ones, and the "
-    "refusal examples do not reach them either"
-)
-OUT_OF_SCOPE_OTHER_LANGUAGES = [
+# Held-out out-of-scope questions in other languages: refused by resemblance to the
+# off-topic examples (prompts/refusals.yaml), backed by topic words (refusals_cues.yaml).
+OUT_OF_SCOPE_MISSED = [
     ("ar", "كيف سيكون الطقس غدا في موسكو؟"),
     ("fr", "Comment faire une tarte aux pommes ?"),
     ("sw", "Nipe mapishi ya keki ya chokoleti"),
     ("ar", "كيف أحضر كعكة الشوكولاتة؟"),
     ("ar", "ساعدني في حل واجب الرياضيات"),
     ("sw", "Nisaidie kazi yangu ya nyumbani ya hesabu"),
+    ("fr", "Quel temps fera-t-il demain à Moscou ?"),
+    ("fr", "Peux-tu faire mes devoirs de mathématiques ?"),
+    ("sw", "Hali ya hewa itakuwaje kesho Moscow?"),
 ]
-OUT_OF_SCOPE_MISSED = [
-    *OUT_OF_SCOPE_OTHER_LANGUAGES,
-    *(
-        pytest.param(lang, q, marks=pytest.mark.xfail(strict=False, reason=THRESHOLD_BUG))
-        for lang, q in [
-            ("fr", "Quel temps fera-t-il demain à Moscou ?"),
-            ("fr", "Peux-tu faire mes devoirs de mathématiques ?"),
-            ("sw", "Hali ya hewa itakuwaje kesho Moscow?"),
-        ]
-    ),
+# Real questions that happen to hold one of those topic words: never refused.
+ON_TOPIC_WITH_AN_OFF_TOPIC_WORD = [
+    ("en", "Is it a joke? My employer keeps my passport and says I must sign an army contract."),
+    ("fr", "Il fera froid et mon employeur garde mon passeport, que faire ?"),
+    ("ru", "Работодатель забрал паспорт, говорит подпиши контракт, это что, анекдот?"),
 ]
 NO_ANSWER_TEXT = {"no_relevant_guidance": "no_answer", "refused_request": "refused"}
 
@@ -198,6 +191,13 @@ def test_out_of_scope_gets_no_answer_with_general_contacts(
 @pytest.mark.parametrize(("lang", "question"), OUT_OF_SCOPE_MISSED)
 def test_out_of_scope_in_other_languages_gets_no_answer(starter_runtime: Runtime, lang, question):
     assert_general_no_answer(starter_runtime, ask(starter_runtime, question), lang, "web")
+
+
+@pytest.mark.parametrize(("lang", "question"), ON_TOPIC_WITH_AN_OFF_TOPIC_WORD)
+def test_an_off_topic_word_alone_does_not_refuse(starter_runtime: Runtime, lang, question):
+    answer = ask(starter_runtime, question)
+    assert answer.reason != "refused_request", answer.answer[:200]
+    assert answer.status == "answered" and answer.citations
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\n\t"])

@@ -10,10 +10,10 @@ import math
 import pytest
 import yaml
 
+from bot.advisor.cued import CuedCheck
 from bot.advisor.cues import Cues, read_cues
 from bot.advisor.examples import ExampleClassifier
 from bot.advisor.language import SUPPORTED
-from bot.advisor.urgency import UrgencyCheck
 from bot.config import PROMPTS_DIR
 from bot.evaluation.metrics import Outcome, calibrate_urgency
 from bot.evaluation.questions import EvalQuestion
@@ -70,9 +70,9 @@ def test_malformed_cues_file_is_a_clear_error(tmp_path):
 URGENT, CALM = [1.0, 0.0], [0.0, 1.0]
 
 
-def check(with_cue: float = 0.1, alone: float = 0.5) -> UrgencyCheck:
+def check(with_cue: float = 0.1, alone: float = 0.5) -> CuedCheck:
     examples = ExampleClassifier([URGENT], [CALM], threshold=with_cue, k=1)
-    return UrgencyCheck(examples, Cues({"en": ["right now"]}), margin_alone=alone)
+    return CuedCheck(examples, Cues({"en": ["right now"]}), margin_alone=alone)
 
 
 def vector(margin: float) -> list[float]:
