@@ -88,8 +88,10 @@ def _sign_in(client: httpx.Client) -> None:
     found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     if found is None:
         raise ServerFailed("the sign-in page has no form token")
-    client.post("/login", data={"name": BENCH_USER, "password": BENCH_PASSWORD,
-                                "csrf_token": found.group(1)}).raise_for_status()
+    r = client.post("/login", data={"name": BENCH_USER, "password": BENCH_PASSWORD,
+                                    "csrf_token": found.group(1)})
+    if r.status_code != 303:  # a successful sign-in redirects to the chat page
+        raise ServerFailed(f"sign-in as {BENCH_USER} failed: HTTP {r.status_code}")
     me = client.get("/api/session")
     me.raise_for_status()
     client.headers["X-CSRF-Token"] = me.json()["csrf_token"]
