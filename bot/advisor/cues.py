@@ -52,29 +52,53 @@ class Cues:
     every other language we serve (people mix languages, and detection can be wrong)."""
 
     def __init__(self, by_lang: Mapping[str, Iterable[str]]) -> None:
-        self._cues: list[tuple[tuple[str, ...], bool, str]] = []
+        # (order in the file, words, last word is a prefix, as written)
+        self._cues: list[tuple[int, tuple[str, ...], bool, str]] = []
         for items in by_lang.values():
             for cue in items:
                 prefix = cue.endswith("*")
                 tokens = tuple(words(cue.rstrip("*")))
                 if tokens:
-                    self._cues.append((tokens, prefix, cue))
+                    self._cues.append((len(self._cues), tokens, prefix, cue))
+        # Looked up by a message's words, not tried one by one: every message is
+        # searched for every cue of every language, twice per question.
+        self._by_first: dict[str, list[tuple[int, tuple[str, ...], bool, str]]] = {}
+        self._stems: list[tuple[int, tuple[str, ...], bool, str]] = []
+        for entry in self._cues:
+            _, tokens, prefix, _ = entry
+            if prefix and len(tokens) == 1:
+                self._stems.append(entry)
+            else:
+                self._by_first.setdefault(tokens[0], []).append(entry)
 
     def __len__(self) -> int:
         return len(self._cues)
 
     def find(self, text: str) -> str | None:
-        """The first cue found in ``text``, as written in the file."""
+        """The cue found in ``text`` that comes first in the file, as written there."""
         tokens = words(text)
-        for cue, prefix, original in self._cues:
-            n = len(cue)
-            for i in range(len(tokens) - n + 1):
-                if not all(map(_same, tokens[i : i + n - 1], cue[:-1])):
+        best: tuple[int, str] | None = None
+        for i, token in enumerate(tokens):
+            candidates = list(self._by_first.get(token, ()))
+            if token[:1] in _JOINED and len(token) > 2:
+                candidates += self._by_first.get(token[1:], ())
+            candidates += self._stems
+            for order, cue, prefix, original in candidates:
+                if best is not None and order >= best[0]:
                     continue
-                last = _bare(tokens[i + n - 1], cue[-1])
-                if last == cue[-1] or (prefix and last.startswith(cue[-1])):
-                    return original
-        return None
+                if _matches(tokens, i, cue, prefix):
+                    best = (order, original)
+        return best[1] if best else None
+
+
+def _matches(tokens: list[str], i: int, cue: tuple[str, ...], prefix: bool) -> bool:
+    n = len(cue)
+    if i + n > len(tokens):
+        return False
+    if not all(map(_same, tokens[i : i + n - 1], cue[:-1])):
+        return False
+    last = _bare(tokens[i + n - 1], cue[-1])
+    return last == cue[-1] or (prefix and last.startswith(cue[-1]))
 
 
 def read_cues(path: Path) -> Cues:
