@@ -78,6 +78,11 @@ class Conversations:
                 sender_id, row.lang, row.country, row.last_question if recent else None, new
             )
 
+    def known(self, sender_id: str) -> bool:
+        """False once the sender has erased their data (DELETE) or was purged."""
+        with self.db.session() as s:
+            return s.get(Sender, sender_id) is not None
+
     def _update_sender(self, sender_id: str, **values: Any) -> None:
         with self.db.session() as s:
             s.execute(update(Sender).where(Sender.sender_id == sender_id).values(**values))

@@ -8,6 +8,7 @@ tmp_path; anything sent through the REST API goes to the local fake Twilio.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -31,7 +32,7 @@ from sqlalchemy import func, select, text
 
 from bot.advisor.models import Answer, Question
 from bot.runtime import Runtime
-from bot.store.models import Escalation, Message, Sender
+from bot.store.models import AskedQuestion, Escalation, Message, OutboxRow, Reply, Sender
 
 QUESTION = "They took my passport at work, what can I do?"
 
@@ -43,6 +44,8 @@ class CountingRuntime:
         self._runtime = runtime
         self.questions: list[Question] = []
         self.fail = fail
+        self.hold: threading.Event | None = None  # when set: answer only once released
+        self.asked = threading.Event()
         self._lock = threading.Lock()
 
     def __getattr__(self, name: str) -> Any:
@@ -51,6 +54,9 @@ class CountingRuntime:
     def ask(self, question: Question, channel: str | None = None) -> Answer:
         with self._lock:
             self.questions.append(question)
+        self.asked.set()
+        if self.hold is not None:
+            self.hold.wait(30)
         if self.fail:
             raise RuntimeError("retrieval is down")
         return self._runtime.ask(question, channel)
@@ -330,3 +336,22 @@ def test_no_privacy_note_after_stop_or_delete(app: AppServer) -> None:
     assert app.ask("STOP", "+79007770000", channel="sms") == []
     [deleted] = app.ask("DELETE", "+79007770001")
     assert privacy_note() not in deleted
+
+
+def test_delete_while_an_answer_is_composed_leaves_nothing_behind(
+    app: AppServer, spy: CountingRuntime, fake: FakeTwilio
+) -> None:
+    """A slow answer that finishes after DELETE is neither stored nor sent."""
+    spy.hold = threading.Event()
+    results: list[list[str]] = []
+    asking = threading.Thread(target=lambda: results.append(app.ask(QUESTION, "+79001112233")))
+    asking.start()
+    assert spy.asked.wait(30)
+    [deleted] = app.ask("DELETE", "+79001112233")
+    assert "deleted" in deleted.lower()
+    spy.hold.set()
+    asking.join(60)
+    time.sleep(0.5)  # a late answer would be queued by now
+    assert fake.sent == []
+    for model in (Escalation, Message, Sender, AskedQuestion, Reply, OutboxRow):
+        assert count(app, model) == 0, model.__tablename__

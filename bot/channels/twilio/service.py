@@ -122,7 +122,8 @@ class Conversation:
 
     def _record_reply(self, sender: str, channel: str, bodies: list[str]) -> None:
         try:
-            self.records.record_reply(sender, channel, bodies)
+            if self.store.known(sender):  # not when DELETE came in meanwhile
+                self.records.record_reply(sender, channel, bodies)
         except Exception as exc:  # noqa: BLE001 - the reply still goes out
             log.error("could not record a reply: %s", type(exc).__name__)
 
@@ -208,6 +209,10 @@ class Conversation:
         """
         try:
             answer = answerer.ask(question, channel)
+            if not self.store.known(sender):
+                # DELETE arrived while this was being answered: store and send nothing.
+                log.info("an answer was dropped: its sender erased their data meanwhile")
+                return []
             self._record_question(question, channel, sender, answer)
             if answer.urgent:
                 self.store.escalate(sender, channel, "urgent", sealed, our_address)
@@ -234,6 +239,9 @@ class Conversation:
     def _deliver_later(self, future: Future[list[str]], msg: Inbound, sender: str) -> None:
         try:
             parts = future.result()
+            if not parts or not self.store.known(sender):
+                self.store.finish_inbound(msg.sid)  # erased meanwhile: nothing to send
+                return
             if self.outbox.enqueue(msg.sid, sender, msg.channel, msg.to,
                                    self.identity.seal(msg.from_), parts):
                 self._record_reply(sender, msg.channel, parts)
@@ -258,8 +266,8 @@ class Conversation:
         question = Question(text=row.body, lang=prefs.lang, country=prefs.country)
         parts = [fit(p) for p in self.compose(answerer, question, row.channel, row.sender_id,
                                               row.sealed_address, row.our_address)]
-        if self.outbox.enqueue(row.sid, row.sender_id, row.channel, row.our_address,
-                               self.identity.seal(address), parts):
+        if parts and self.outbox.enqueue(row.sid, row.sender_id, row.channel, row.our_address,
+                                         self.identity.seal(address), parts):
             self._record_reply(row.sender_id, row.channel, parts)
         self.store.finish_inbound(row.sid)
 
