@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+MAX_ROW_ID = 2**63 - 1  # the largest integer key SQLite and PostgreSQL store
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)

@@ -18,7 +18,7 @@ from bot.web.auth import SESSION_COOKIE, AccountsDep, SignedInDep
 from bot.web.pages import render
 from bot.web.security import same_origin
 
-router = APIRouter(tags=["web"], include_in_schema=False)
+router = APIRouter(tags=["web"])
 LOGIN_CSRF_COOKIE = "bot_login_csrf"
 
 
@@ -43,13 +43,13 @@ def _login_page(request: Request, status: int = 200, **context: object) -> Respo
     return response
 
 
-@router.get("/login")
+@router.get("/login", include_in_schema=False)
 def login_form(request: Request) -> Response:
     return _login_page(request, notice="You have been signed out."
                        if request.query_params.get("bye") else None)
 
 
-@router.post("/login")
+@router.post("/login", include_in_schema=False)
 def login(
     request: Request,
     accounts: AccountsDep,
@@ -85,7 +85,7 @@ def login(
     return response
 
 
-@router.post("/logout")
+@router.post("/logout", include_in_schema=False)
 def logout(request: Request, who: SignedInDep, accounts: AccountsDep) -> Response:
     accounts.end_session(request.cookies.get(SESSION_COOKIE))
     accounts.audit(who.account, "sign-out")
@@ -101,7 +101,7 @@ def session(who: SignedInDep) -> dict[str, str]:
             "csrf_token": who.csrf_token}
 
 
-@router.get("/")
+@router.get("/", include_in_schema=False)
 def home(_: SignedInDep) -> Response:
     return RedirectResponse("/chat", status_code=303)
 

@@ -24,7 +24,7 @@ from bot.errors import IndexNotBuilt
 from bot.index.snapshot import DocInfo
 from bot.runtime import Runtime
 from bot.store import Database
-from bot.store.models import AskedQuestion, Feedback, utcnow
+from bot.store.models import MAX_ROW_ID, AskedQuestion, Feedback, utcnow
 from bot.store.redact import redact
 from bot.web.auth import CaseworkerDep
 from bot.web.pages import render
@@ -67,7 +67,7 @@ class ChatAnswer(Answer):
 
 
 class FeedbackRequest(BaseModel):
-    question_id: int = Field(ge=1)
+    question_id: int = Field(ge=1, le=MAX_ROW_ID)
     helpful: bool
     comment: str | None = Field(default=None, max_length=MAX_COMMENT)
 

@@ -18,18 +18,20 @@ import re
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from bot.store import Database, Outbox
 from bot.store.identity import Identity
 from bot.store.inbox import Inbox, InboxError, NotFound
-from bot.store.models import utcnow
+from bot.store.models import MAX_ROW_ID, utcnow
 from bot.web.accounts import Account
 from bot.web.auth import AccountsDep, CaseworkerDep
 from bot.web.pages import render
 
 router = APIRouter(prefix="/inbox", tags=["web"], include_in_schema=False)
+# A number too large for the database is a 422, not a crash.
+EscalationId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 SHOW = {"active": "Open and claimed", "closed": "Closed", "all": "All"}
 REASONS = {"agent": "Asked for a caseworker", "urgent": "Urgent"}
@@ -105,13 +107,13 @@ def _refused(request: Request, user: Account, accounts: AccountsDep, escalation_
 
 
 @router.get("/{escalation_id}")
-def conversation(request: Request, escalation_id: int, user: CaseworkerDep,
+def conversation(request: Request, escalation_id: EscalationId, user: CaseworkerDep,
                  accounts: AccountsDep) -> Response:
     return _page(request, user, accounts, escalation_id)
 
 
 @router.post("/{escalation_id}/claim")
-def claim(request: Request, escalation_id: int, user: CaseworkerDep,
+def claim(request: Request, escalation_id: EscalationId, user: CaseworkerDep,
           accounts: AccountsDep) -> Response:
     try:
         changed = _inbox(request).claim(escalation_id, user.id, take_over=user.can("admin"))
@@ -126,7 +128,7 @@ def claim(request: Request, escalation_id: int, user: CaseworkerDep,
 @router.post("/{escalation_id}/reply")
 def reply(
     request: Request,
-    escalation_id: int,
+    escalation_id: EscalationId,
     user: CaseworkerDep,
     accounts: AccountsDep,
     text: Annotated[str, Form(max_length=MAX_FORM_TEXT)] = "",
@@ -153,7 +155,7 @@ def reply(
 
 
 @router.post("/{escalation_id}/close")
-def close(request: Request, escalation_id: int, user: CaseworkerDep,
+def close(request: Request, escalation_id: EscalationId, user: CaseworkerDep,
           accounts: AccountsDep) -> Response:
     try:
         closed = _inbox(request).close(escalation_id, user.id, is_admin=user.can("admin"))
