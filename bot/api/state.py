@@ -6,16 +6,16 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 
 from bot.config import Settings
 from bot.errors import IndexNotBuilt
 from bot.runtime import Runtime, build_runtime
+from bot.store import Database
 
 if TYPE_CHECKING:
     from bot.channels.twilio.channel import TwilioChannel
     from bot.knowledge.models import Referral
-    from bot.store import Database
     from bot.web.accounts import Accounts
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,6 @@ class AppState:
 
     def open_store(self) -> None:
         """The conversation store and the caseworkers' accounts (one engine for both)."""
-        from bot.store import Database
         from bot.web.accounts import Accounts
 
         try:
@@ -115,3 +114,14 @@ def get_runtime(request: Request) -> Runtime:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def get_database(request: Request) -> Database:
+    """The store shared by the web app and the Twilio channel; 503 when it cannot open."""
+    db: Database | None = request.app.state.bot.db
+    if db is None:
+        raise HTTPException(503, "the database cannot be opened: see the server log")
+    return db
+
+
+DatabaseDep = Annotated[Database, Depends(get_database)]

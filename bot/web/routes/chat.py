@@ -10,20 +10,18 @@ refer to it and the knowledge-gaps page can count what went unanswered.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from bot.advisor.models import Answer, Citation, Question
-from bot.api.state import AppState, RuntimeDep
+from bot.api.state import AppState, DatabaseDep, RuntimeDep
 from bot.channels.profiles import render as render_answer
 from bot.errors import IndexNotBuilt
 from bot.index.snapshot import DocInfo
 from bot.runtime import Runtime
-from bot.store import Database
 from bot.store.models import MAX_ROW_ID, AskedQuestion, Feedback, utcnow
 from bot.store.redact import redact
 from bot.web.auth import CaseworkerDep
@@ -70,16 +68,6 @@ class FeedbackRequest(BaseModel):
     question_id: int = Field(ge=1, le=MAX_ROW_ID)
     helpful: bool
     comment: str | None = Field(default=None, max_length=MAX_COMMENT)
-
-
-def database(request: Request) -> Database:
-    db: Database | None = request.app.state.bot.db
-    if db is None:
-        raise HTTPException(503, "the database cannot be opened: see the server log")
-    return db
-
-
-DatabaseDep = Annotated[Database, Depends(database)]
 
 
 def _countries(state: AppState) -> list[str]:

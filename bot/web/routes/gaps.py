@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from bot.api.state import AppState
+from bot.api.state import AppState, DatabaseDep
 from bot.errors import BotError
 from bot.store.models import utcnow
 from bot.web.auth import CaseworkerDep
@@ -32,12 +32,10 @@ def period(value: str | None) -> int:
 
 
 @router.get("/gaps")
-def gaps_page(request: Request, user: CaseworkerDep) -> Response:
+def gaps_page(request: Request, user: CaseworkerDep, db: DatabaseDep) -> Response:
     state: AppState = request.app.state.bot
-    if state.db is None:
-        raise HTTPException(503, "the database cannot be opened: see the server log")
     days = period(request.query_params.get("days"))
-    with state.db.session() as s:
+    with db.session() as s:
         gaps = find_gaps(s, utcnow() - timedelta(days=days))
 
     groups: list[GapGroup] | None = None

@@ -21,7 +21,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
-from bot.store import Database, Outbox
+from bot.api.state import get_database
+from bot.store import Outbox
 from bot.store.identity import Identity
 from bot.store.inbox import Inbox, InboxError, NotFound
 from bot.store.models import MAX_ROW_ID, utcnow
@@ -46,15 +47,8 @@ NONCE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MAX_FORM_TEXT = 20_000  # longer than any reply: the store explains the real limit
 
 
-def _db(request: Request) -> Database:
-    db: Database | None = request.app.state.bot.db
-    if db is None:
-        raise HTTPException(503, "the conversation store cannot be opened: see the server log")
-    return db
-
-
 def _inbox(request: Request) -> Inbox:
-    return Inbox(_db(request))
+    return Inbox(get_database(request))
 
 
 def _target(escalation_id: int) -> str:
@@ -140,7 +134,7 @@ def reply(
     try:
         result = _inbox(request).reply(
             escalation_id, user.id, text, Identity(state.settings.sender_hash_key),
-            Outbox(_db(request)), nonce=nonce, is_admin=user.can("admin"))
+            Outbox(get_database(request)), nonce=nonce, is_admin=user.can("admin"))
     except InboxError as exc:
         return _refused(request, user, accounts, escalation_id, exc)
     if result.claimed:
