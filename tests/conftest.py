@@ -21,6 +21,7 @@ from bot.config import Settings  # noqa: E402
 from bot.index.embeddings import make_embedder  # noqa: E402
 from bot.index.ingest import ingest  # noqa: E402
 from bot.runtime import Runtime, build_runtime  # noqa: E402
+from tests.channels.twilio_fake import FakeTwilio  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_KNOWLEDGE = ROOT / "tests" / "fixtures" / "knowledge" / "valid"
@@ -68,6 +69,14 @@ def _keep_vectors(data: Path) -> None:
     partial = VECTOR_CACHE.with_name(f"{VECTOR_CACHE.name}.{os.getpid()}")
     shutil.copyfile(data / "embeddings.sqlite3", partial)
     os.replace(partial, VECTOR_CACHE)  # atomic: parallel runs never see half a file
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTwilio]:
+    """A local server that behaves like Twilio's Messages API (tests/channels/twilio_fake.py)."""
+    f = FakeTwilio().start()
+    yield f
+    f.stop()
 
 
 @pytest.fixture(scope="session")

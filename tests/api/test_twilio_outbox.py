@@ -21,13 +21,6 @@ QUESTION = "They took my passport at work, what can I do?"
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeTwilio]:
-    f = FakeTwilio().start()
-    yield f
-    f.stop()
-
-
-@pytest.fixture
 def app(tmp_path: Path, fake: FakeTwilio, starter_runtime: Runtime) -> Iterator[AppServer]:
     settings = twilio_settings(tmp_path, fake.base_url, ACCOUNT_SID, AUTH_TOKEN,
                                twilio_reply_deadline=0.0, outbox_max_attempts=5)

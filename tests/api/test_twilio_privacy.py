@@ -26,13 +26,6 @@ EMAIL = "amina.k@example.org"
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeTwilio]:
-    f = FakeTwilio().start()
-    yield f
-    f.stop()
-
-
-@pytest.fixture
 def app(tmp_path: Path, fake: FakeTwilio, starter_runtime: Runtime) -> Iterator[AppServer]:
     settings = twilio_settings(tmp_path, fake.base_url, ACCOUNT_SID, AUTH_TOKEN)
     with serve(settings, starter_runtime) as server:

@@ -63,13 +63,6 @@ class CountingRuntime:
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeTwilio]:
-    f = FakeTwilio().start()
-    yield f
-    f.stop()
-
-
-@pytest.fixture
 def spy(starter_runtime: Runtime) -> CountingRuntime:
     return CountingRuntime(starter_runtime)
 

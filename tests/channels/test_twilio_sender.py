@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from twilio_fake import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
 
 from bot.channels.twilio.ratelimit import RateLimiter
 from bot.channels.twilio.sender import TwilioSender
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTwilio]:
-    f = FakeTwilio().start()
-    yield f
-    f.stop()
 
 
 @pytest.fixture

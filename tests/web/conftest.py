@@ -76,14 +76,19 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
-def sign_in(client: httpx.Client, name: str, password: str = PASSWORD) -> str:
-    """Sign in through the real form; the session's CSRF token (for POSTs)."""
+def login_form_token(client: httpx.Client) -> str:
+    """The sign-in form's token (its cookie is set on the client as a browser would)."""
     page = client.get("/login")
     assert page.status_code == 200
     token = _FORM_CSRF.search(page.text)
     assert token
+    return token.group(1)
+
+
+def sign_in(client: httpx.Client, name: str, password: str = PASSWORD) -> str:
+    """Sign in through the real form; the session's CSRF token (for POSTs)."""
     r = client.post("/login", data={"name": name, "password": password,
-                                    "csrf_token": token.group(1), "next": "/chat"})
+                                    "csrf_token": login_form_token(client), "next": "/chat"})
     assert r.status_code == 303, f"sign-in as {name} failed: {r.status_code} {r.text[:300]}"
     me = client.get("/api/session")
     assert me.status_code == 200 and me.json()["name"] == name

@@ -6,22 +6,15 @@ import re
 import uuid
 from datetime import timedelta
 
-import httpx
 import pytest
 
 from bot.store.models import AuditEntry, User, WebSession, utcnow
 from bot.web.accounts import AccountError, Accounts
 from bot.web.auth import SESSION_COOKIE
-from tests.web.conftest import PASSWORD, Web, sign_in
+from tests.web.conftest import PASSWORD, Web, login_form_token, sign_in
 
 PAGES = ["/", "/chat", "/inbox", "/gaps", "/knowledge", "/admin/users"]
 ADMIN_POSTS = ["/admin/users", "/admin/users/cas/unlock", "/admin/users/cas/disable"]
-
-
-def login_form_token(client: httpx.Client) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
-    assert found
-    return found.group(1)
 
 
 def new_user(web: Web, role: str = "caseworker") -> str:
