@@ -14,10 +14,10 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: help install browser ingest run serve test test-all eval bench lint check clean
+.PHONY: help install browser ingest run serve test test-all eval eval-holdout bench lint check clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,9 @@ test-all: install browser ## every test, slow ones included
 
 eval: ingest ## retrieval and answer metrics on tests/eval/questions.yaml
 	$(BIN)/bot eval --calibrate
+
+eval-holdout: ingest ## the same metrics on tests/eval/holdout.yaml (messages no threshold was tuned on)
+	$(BIN)/bot eval --questions tests/eval/holdout.yaml --misses
 
 bench: install ## speed and memory against a plain LangChain + Chroma baseline
 	$(BIN)/python -m bench.run

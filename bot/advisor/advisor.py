@@ -1,7 +1,7 @@
 """The advisor: one question in, one checked answer out. Reads top to bottom.
 
-    language -> refusal -> urgency -> retrieve -> relevant? -> first steps (urgent)
-      -> compose -> cite -> referrals -> final check -> Answer
+    language -> urgency -> refusal (unless plainly urgent) -> retrieve -> relevant?
+      -> first steps (urgent) -> compose -> cite -> referrals -> final check -> Answer
 
 Channels build the ``Question`` and render the ``Answer``; nothing here knows
 about Twilio, SMS length or HTML.
@@ -64,11 +64,20 @@ class Advisor:
             return self._no_answer(view, question, lang, budget, "empty_question", urgent=False)
 
         vector = self._embedder.embed_query(text)
+        urgency = self.urgency.judge(vector, text) if self.urgency else None
+        urgent = bool(urgency and urgency.positive)
         # Instructions to the bot and requests for recruiters are refused before
-        # anything else: they must not steer what is said.
-        if self.refusals and self.refusals.judge(vector, text).positive:
+        # retrieval: they must not steer what is said. Refusing someone in danger is
+        # the worse mistake, so a message that is urgent by resemblance alone (no cue
+        # needed) is answered even when it also resembles a refused request; the
+        # answer only quotes published guidance, so it cannot be steered either way.
+        plainly_urgent = (
+            self.urgency is not None
+            and urgency is not None
+            and urgency.margin >= self.urgency.margin_alone
+        )
+        if not plainly_urgent and self.refusals and self.refusals.judge(vector, text).positive:
             return self._no_answer(view, question, lang, budget, "refused_request", urgent=False)
-        urgent = bool(self.urgency and self.urgency.judge(vector, text).positive)
 
         found = retrieve(
             view, self._embedder, text, lang=lang, country=question.country, vector=vector

@@ -13,6 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.advisor.advisor import Advisor
+from bot.advisor.composer import ExtractiveComposer
+from bot.advisor.cued import CuedCheck
+from bot.advisor.cues import Cues
+from bot.advisor.examples import ExampleClassifier
 from bot.advisor.models import Answer, Question
 from bot.channels.profiles import PROFILES
 from bot.index.ingest import ingest
@@ -161,6 +166,50 @@ def test_instructions_to_the_bot_are_refused(starter_runtime: Runtime, lang: str
     assert not answer.urgent
     assert answer.citations == [] and answer.sentences == [] and answer.steps == []
     assert answer.answer.startswith(starter_runtime.strings.get("refused", lang))
+
+
+def refusing(runtime: Runtime, texts: list[str]) -> Advisor:
+    """The runtime's advisor, but with a refusal check whose examples are ``texts``:
+    it refuses anything very like them."""
+    vectors = [runtime.embedder.embed_query(t) for t in texts]
+    allow = [runtime.embedder.embed_query("how long does a student visa last")]
+    refusals = CuedCheck(ExampleClassifier(vectors, allow, threshold=0.0, k=1), Cues({}),
+                         margin_alone=0.02)
+    return Advisor(
+        view=lambda: runtime.watcher.view,
+        embedder=runtime.embedder,
+        composer=ExtractiveComposer(),
+        strings=runtime.strings,
+        min_relevance=runtime.advisor.min_relevance,
+        urgency=runtime.advisor.urgency,
+        refusals=refusals,
+    )
+
+
+HELD = "police locked me in the station, they say sign the contract with the army or stay here"
+ENLIST = "where is the enlistment office, i want to sign the contract with the army"
+
+
+def test_a_plainly_urgent_message_is_answered_even_when_it_looks_like_a_refused_one(
+    starter_runtime: Runtime,
+):
+    """Someone detained who writes "sign the contract with the army" must not be refused as
+    if they asked to enlist: an urgency that holds without a cue wins over a refusal."""
+    advisor = refusing(starter_runtime, [HELD, ENLIST])
+    budget = PROFILES["web"].budget
+    vector = starter_runtime.embedder.embed_query(HELD)
+    assert advisor.refusals is not None and advisor.refusals.judge(vector, HELD).positive
+    urgency = starter_runtime.advisor.urgency
+    assert urgency is not None and urgency.judge(vector, HELD).margin >= urgency.margin_alone
+
+    answer = advisor.answer(Question(text=HELD), budget)
+    assert answer.status == "answered" and answer.urgent
+    assert answer.steps and answer.urgent_referrals >= 1
+
+    # The control: the request to enlist is still refused, and not flagged urgent.
+    refused = advisor.answer(Question(text=ENLIST), budget)
+    assert refused.status == "no_answer" and refused.reason == "refused_request"
+    assert not refused.urgent
 
 
 # -- drafts ------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ import pytest
 
 from bot.evaluation.metrics import Outcome, calibrate, score
 from bot.evaluation.questions import EvalQuestion, QuestionSetError, load_questions
+from bot.knowledge.loader import load_knowledge
+from tests.conftest import STARTER_KNOWLEDGE
 
 GOOD = """\
 # a comment
@@ -154,3 +156,21 @@ def test_calibrate_reports_the_best_it_can_when_classes_overlap():
     assert accuracy == 0.75
     assert 0.70 < threshold <= 0.90
     assert calibrate([]) == (0.0, 0.0)
+
+
+# -- the shipped question sets -------------------------------------------------------------
+
+SHIPPED_SETS = sorted((Path(__file__).parents[1] / "eval").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SHIPPED_SETS, ids=lambda p: p.name)
+def test_shipped_question_sets_name_only_published_documents(path: Path):
+    """A misspelt document id would count as a miss forever and lower recall silently."""
+    published = {d.id for d in load_knowledge(STARTER_KNOWLEDGE).published}
+    unknown = [(q.line, doc) for q in load_questions(path) for doc in q.expect_docs
+               if doc not in published]
+    assert unknown == [], f"{path.name}: unknown document ids (line, id): {unknown}"
+
+
+def test_both_shipped_sets_are_there():
+    assert [p.name for p in SHIPPED_SETS] == ["holdout.yaml", "questions.yaml"]
