@@ -22,7 +22,6 @@ from bot.advisor.language import warm_up
 from bot.advisor.models import Answer, Question
 from bot.advisor.strings import Strings, load_strings
 from bot.channels.profiles import profile, render
-from bot.config import PROMPTS_DIR as PROMPTS_DIR  # re-exported: tests import it from here
 from bot.config import Settings, prompts_dir
 from bot.index.cache import EmbeddingCache, text_hash
 from bot.index.embeddings import embedder_key, make_embedder

@@ -71,11 +71,7 @@ class Advisor:
         # the worse mistake, so a message that is urgent by resemblance alone (no cue
         # needed) is answered even when it also resembles a refused request; the
         # answer only quotes published guidance, so it cannot be steered either way.
-        plainly_urgent = (
-            self.urgency is not None
-            and urgency is not None
-            and urgency.margin >= self.urgency.margin_alone
-        )
+        plainly_urgent = bool(urgency and urgency.alone)
         if not plainly_urgent and self.refusals and self.refusals.judge(vector, text).positive:
             return self._no_answer(view, question, lang, budget, "refused_request", urgent=False)
 

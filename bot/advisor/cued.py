@@ -7,7 +7,7 @@ Two checks use it. Urgency: is the writer in danger now? The examples are
 ``prompts/urgency.yaml``, the cues words of immediacy (``urgency_cues.yaml``:
 "now", "they took my"); both thresholds are calibrated with ``bot eval
 --calibrate``. Off-topic refusals: the examples are ``prompts/refusals.yaml``,
-the cues topic words far from the guidance (``refusal_cues.yaml``: weather,
+the cues topic words far from the guidance (``refusals_cues.yaml``: weather,
 recipe, homework). The margin comes from the example check (``examples.py``),
 the cues from ``cues.py``. A cue alone never decides.
 """
@@ -26,6 +26,7 @@ class CuedVerdict:
     positive: bool
     margin: float  # closer to the positive than to the negative examples by this much
     cue: str | None  # the cue found in the message, if any
+    alone: bool  # so close to the examples that no cue was needed
 
 
 class CuedCheck:
@@ -41,7 +42,6 @@ class CuedCheck:
     def judge(self, vector: Sequence[float], text: str) -> CuedVerdict:
         margin = self.examples.judge(vector).margin
         cue = self.cues.find(text)
-        positive = margin >= self.margin_alone or (
-            cue is not None and margin >= self.margin_with_cue
-        )
-        return CuedVerdict(positive=positive, margin=margin, cue=cue)
+        alone = margin >= self.margin_alone
+        positive = alone or (cue is not None and margin >= self.margin_with_cue)
+        return CuedVerdict(positive=positive, margin=margin, cue=cue, alone=alone)

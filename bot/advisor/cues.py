@@ -4,7 +4,7 @@ The example check (``examples.py``) knows what a message is about, but the
 embedding barely tells "they took my passport, I can't leave" from "can an
 employer keep a passport?". People in danger say *now*, *tonight*, *they took
 my*, *help*, *locked*; people asking in general rarely do. A cue never decides
-alone: the urgency check (``urgency.py``) asks for a cue and a resemblance to
+alone: the check in ``cued.py`` asks for a cue and a resemblance to
 urgent examples, or a much closer resemblance without a cue.
 
 ``prompts/urgency_cues.yaml`` maps a language to its cues. A cue is one or

@@ -12,7 +12,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
@@ -49,6 +51,11 @@ class IndexView:
             return None
         idx = self.by_position.get((passage.doc_id, lang, passage.position))
         return self.passages[idx] if idx is not None else None
+
+    @cached_property
+    def passages_by_lang(self) -> Counter[str]:
+        """How many passages each language has: counted once per generation."""
+        return Counter(p.lang for p in self.passages)
 
     def doc(self, passage: Passage) -> DocInfo:
         return self.documents[(passage.doc_id, passage.lang)]

@@ -137,8 +137,8 @@ def _stretch(view: IndexView, language: str) -> float:
     """How many pivot-language passages there are for each one in ``language`` (>= 1)."""
     if language == PIVOT_LANG:
         return 1.0
-    own = sum(1 for p in view.passages if p.lang == language)
-    pivot = sum(1 for p in view.passages if p.lang == PIVOT_LANG)
+    own = view.passages_by_lang[language]
+    pivot = view.passages_by_lang[PIVOT_LANG]
     return max(1.0, pivot / own) if own else 1.0
 
 

@@ -92,6 +92,7 @@ def test_urgent_needs_a_close_resemblance_or_a_resemblance_and_a_cue(margin, tex
     verdict = check().judge(vector(margin), text)
     assert verdict.margin == pytest.approx(margin, abs=1e-6)
     assert verdict.positive is urgent
+    assert verdict.alone is (margin >= 0.5)  # the resemblance decided without a cue
     assert (verdict.cue == "right now") is ("right now" in text)
 
 

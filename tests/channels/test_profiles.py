@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from bot.advisor.models import Answer, Citation, ReferralOut, Sentence
 from bot.advisor.strings import load_strings
 from bot.channels.profiles import PROFILES, TWILIO_MAX_BODY, profile, render
-from bot.runtime import PROMPTS_DIR
+from bot.config import PROMPTS_DIR
 
 STRINGS = load_strings(PROMPTS_DIR / "strings")
 CHANNELS = sorted(PROFILES)

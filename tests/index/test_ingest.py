@@ -19,13 +19,14 @@ from bot.advisor.composer import ExtractiveComposer
 from bot.advisor.models import Answer, Question
 from bot.advisor.strings import load_strings
 from bot.channels.profiles import profile
+from bot.config import PROMPTS_DIR
 from bot.errors import IndexBusy, KnowledgeError
 from bot.index.embeddings import E5Embeddings
 from bot.index.ingest import IngestReport, ingest
 from bot.index.layout import IndexLayout
 from bot.index.view import IndexView, IndexWatcher, load_view
 from bot.retrieval.retriever import retrieve
-from bot.runtime import DEFAULT_MIN_RELEVANCE, PROMPTS_DIR
+from bot.runtime import DEFAULT_MIN_RELEVANCE
 
 DETAINED = "guides/en/detained.md"
 VISA_EN = "guides/en/student-visa.md"

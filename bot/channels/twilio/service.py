@@ -189,12 +189,13 @@ class Conversation:
             self.wake()
             return note
         question = Question(text=text, lang=prefs.lang, country=prefs.country)
+        sealed = self.identity.seal(msg.from_)  # for an escalation and a late reply
         future = self._pool.submit(self.compose, answerer, question, msg.channel, sender,
-                                   self.identity.seal(msg.from_), msg.to)
+                                   sealed, msg.to)
         try:
             parts = future.result(timeout=self.settings.twilio_reply_deadline)
         except FutureTimeout:
-            future.add_done_callback(lambda f: self._deliver_later(f, msg, sender))
+            future.add_done_callback(lambda f: self._deliver_later(f, msg, sender, sealed))
             return note
         self.store.finish_inbound(msg.sid)
         return note + parts
@@ -236,14 +237,14 @@ class Conversation:
         except Exception as exc:  # noqa: BLE001 - the answer still goes out
             log.error("could not record a question: %s", type(exc).__name__)
 
-    def _deliver_later(self, future: Future[list[str]], msg: Inbound, sender: str) -> None:
+    def _deliver_later(self, future: Future[list[str]], msg: Inbound, sender: str,
+                       sealed: bytes) -> None:
         try:
             parts = future.result()
             if not parts or not self.store.known(sender):
                 self.store.finish_inbound(msg.sid)  # erased meanwhile: nothing to send
                 return
-            if self.outbox.enqueue(msg.sid, sender, msg.channel, msg.to,
-                                   self.identity.seal(msg.from_), parts):
+            if self.outbox.enqueue(msg.sid, sender, msg.channel, msg.to, sealed, parts):
                 self._record_reply(sender, msg.channel, parts)
             self.store.finish_inbound(msg.sid)
             self.wake()
@@ -258,16 +259,16 @@ class Conversation:
         """A message stored but not answered (loading, or a restart): answer via the outbox."""
         if not self.store.claim_inbound(row.sid):
             return
-        address = self.identity.unseal(row.sealed_address) if row.sealed_address else None
-        if address is None:
+        sealed = row.sealed_address
+        if sealed is None or self.identity.unseal(sealed) is None:
             self.store.finish_inbound(row.sid, "undeliverable")
             return
         prefs = self.store.touch(row.sender_id)
         question = Question(text=row.body, lang=prefs.lang, country=prefs.country)
         parts = [fit(p) for p in self.compose(answerer, question, row.channel, row.sender_id,
-                                              row.sealed_address, row.our_address)]
+                                              sealed, row.our_address)]
         if parts and self.outbox.enqueue(row.sid, row.sender_id, row.channel, row.our_address,
-                                         self.identity.seal(address), parts):
+                                         sealed, parts):
             self._record_reply(row.sender_id, row.channel, parts)
         self.store.finish_inbound(row.sid)
 
