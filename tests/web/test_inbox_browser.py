@@ -43,7 +43,12 @@ def escalation_of(web: Web, number: str) -> int:
 
 
 def submit(driver: WebDriver, button_id: str, notice: str) -> None:
+    """Post a form and wait for the page it leads to. The old page must be gone first:
+    reading its notice while the browser replaces it fails ("Node ... does not belong
+    to the document")."""
+    page = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.ID, button_id).click()
+    wait(driver).until(ec.staleness_of(page))
     wait(driver).until(ec.text_to_be_present_in_element((By.ID, "inbox-notice"), notice))
 
 
