@@ -36,10 +36,18 @@ class ReferralOut(BaseModel):
     kind: str
     phone: str | None = None
     whatsapp: str | None = None
+    telegram: str | None = None
     email: str | None = None
     web: str | None = None
     hours: str | None = None
     notes: str | None = None
+    warning: str | None = Field(default=None, description="a short risk shown with the contact")
+    verified_on: str | None = Field(
+        default=None, description="when the source was last seen publishing this contact"
+    )
+    tested_on: str | None = Field(
+        default=None, description="when a call or message really reached someone; null: never"
+    )
 
 
 class Sentence(BaseModel):

@@ -18,10 +18,14 @@ def referral_out(entry: Referral) -> ReferralOut:
         kind=entry.kind,
         phone=entry.phone,
         whatsapp=entry.whatsapp,
+        telegram=entry.telegram,
         email=entry.email,
         web=entry.web,
         hours=entry.hours,
         notes=entry.notes,
+        warning=entry.warning,
+        verified_on=entry.verified_on.isoformat(),
+        tested_on=entry.tested_on.isoformat() if entry.tested_on else None,
     )
 
 

@@ -20,7 +20,8 @@ from bot.advisor.language import SUPPORTED
 from bot.advisor.strings import string_gaps
 from bot.config import Settings, prompts_dir
 from bot.knowledge.loader import load_knowledge
-from bot.knowledge.models import Knowledge, Problem
+from bot.knowledge.models import REVIEWERS, Knowledge, Problem
+from bot.knowledge.translations import stale_translations
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -38,6 +39,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "dir", nargs="?", type=Path, default=None, help="the knowledge folder (BOT_KNOWLEDGE_DIR)"
     )
     check.add_argument("--json", action="store_true", help="print the problems as JSON")
+    check.add_argument(
+        "--review",
+        action="store_true",
+        help="also list the guides awaiting legal or native-speaker review, and the "
+        "translations whose English original changed since they were made",
+    )
     check.set_defaults(func=run)
 
 
@@ -63,8 +70,23 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     else:
         for problem in ordered:
             print(problem)
+        if args.review:
+            print(review_report(knowledge))
         print(summary(knowledge, len(texts)))
     return 1 if knowledge.errors else 0
+
+
+def review_report(knowledge: Knowledge) -> str:
+    """What awaits whom: guides by pending reviewer, then stale translations."""
+    lines = []
+    for who in REVIEWERS:
+        waiting = sorted(d.path for d in knowledge.documents if who in d.awaiting_review)
+        lines.append(f"awaiting {who} review: {len(waiting)}")
+        lines.extend(f"  {path}" for path in waiting)
+    stale = stale_translations(knowledge.documents)
+    lines.append(f"translations older than their English original: {len(stale)}")
+    lines.extend(f"  {doc.path} (English: {original.path})" for doc, original in stale)
+    return "\n".join(lines)
 
 
 def _text_gaps(settings: Settings) -> list[Problem]:

@@ -133,4 +133,5 @@ def _referral(r: dict[str, Any]) -> Referral:
     for key in ("countries", "nationalities", "languages"):
         values[key] = tuple(values[key])
     values["verified_on"] = date.fromisoformat(values["verified_on"])
+    values["tested_on"] = _date(values.get("tested_on"))
     return Referral(**values)

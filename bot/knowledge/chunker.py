@@ -22,7 +22,7 @@ from bot.knowledge.models import Document, Passage
 
 MAX_CHARS = 1200  # about two SMS-length paragraphs; longer sections are split
 SECTION_LEVELS = ("h1", "h2", "h3")
-_SENTENCE_END = re.compile(r"(?<=[.!?…。])\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?…。।؟])\s+")
 _ENDS_SENTENCE = tuple(".!?:;…。")
 
 
@@ -141,6 +141,11 @@ def _parts(paragraphs: list[str]) -> list[str]:
         parts[-1].append(piece)
         size += len(piece) + 1
     return ["\n".join(part) for part in parts if part]
+
+
+def text_sentences(text: str) -> list[str]:
+    """A passage's text as sentences: each line (paragraph or list item) cut at sentence ends."""
+    return [s.strip() for line in text.split("\n") for s in _SENTENCE_END.split(line) if s.strip()]
 
 
 def has_text(body: str) -> bool:

@@ -6,12 +6,18 @@ returns None, so a caller checks every field and reports everything in one go.
 Values are read from the *raw text* of YAML scalars, not from what YAML 1.1 would
 make of them: ``countries: [NO]`` is Norway, not ``False``; ``lang: no`` is
 Norwegian; ``phone: 0123 456`` keeps its leading zero.
+
+Every text value is NFKC-normalised (a full-width digit becomes a digit), and one
+holding an invisible or direction-changing character (zero-width space, U+202E, ...)
+is an error: such a character can make a phone number or a name read differently
+on a phone from what an editor reviewed.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Collection, Iterable
 from datetime import date
 
@@ -19,6 +25,7 @@ import yaml
 
 from bot.knowledge.frontmatter import line_of
 from bot.knowledge.models import Problem, Severity
+from bot.knowledge.sanitize import INVISIBLE
 
 _NULL = "tag:yaml.org,2002:null"
 _BOOL = "tag:yaml.org,2002:bool"
@@ -147,10 +154,27 @@ class Fields:
         if not isinstance(node, yaml.ScalarNode):
             self.problem(key, f"'{key}' must be text, not a list or a mapping")
             return None
-        value = node.value.strip()
+        value = self._visible(key, node.value, line_of(node))
+        if value is None:
+            return None
         if not value and not optional:
             self.problem(key, f"'{key}' must not be empty")
         return value or None
+
+    def _visible(self, key: str, raw: str, line: int) -> str | None:
+        """The value NFKC-normalised and stripped; None (an error) if it hides characters."""
+        hidden = INVISIBLE.search(raw)
+        if hidden:
+            code = f"U+{ord(hidden.group()):04X}"
+            name = unicodedata.name(hidden.group(), "invisible character")
+            self.problem(
+                key,
+                f"'{key}' holds an invisible or direction-changing character ({code} "
+                f"{name.lower()}): retype the value",
+                line=line,
+            )
+            return None
+        return unicodedata.normalize("NFKC", raw).strip()
 
     def text_list(self, key: str, *, example: str = "[a, b]", nonempty: bool = False):
         """A YAML list of plain texts; None (with a problem) when it is not one."""
@@ -165,7 +189,10 @@ class Fields:
             if not isinstance(item, yaml.ScalarNode) or item.tag == _NULL or not item.value.strip():
                 self.problem(key, f"each item of '{key}' must be plain text", line=line_of(item))
                 return None
-            items.append((item.value.strip(), line_of(item)))
+            value = self._visible(key, item.value, line_of(item))
+            if value is None:
+                return None
+            items.append((value, line_of(item)))
         if nonempty and not items:
             self.problem(key, f"'{key}' must not be empty, e.g. {key}: {example}")
             return None

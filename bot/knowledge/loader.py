@@ -20,9 +20,11 @@ from bot.knowledge.fields import Fields, closest, is_kebab
 from bot.knowledge.files import decode, read_bytes, relative
 from bot.knowledge.frontmatter import Malformed, line_of, parse_front_matter
 from bot.knowledge.languages import COUNTRIES, LANGUAGES
-from bot.knowledge.models import Document, Knowledge, Problem, Source
+from bot.knowledge.models import GUIDE_ROLES, REVIEWERS, Document, Knowledge, Problem, Source
 from bot.knowledge.registry import Registry, load_registry
 from bot.knowledge.sanitize import sanitize
+from bot.knowledge.style import check_style
+from bot.knowledge.translations import body_version, check_folder
 
 GUIDE_FIELDS = (
     "id",
@@ -37,6 +39,7 @@ GUIDE_FIELDS = (
     "reviewed_on",
     "review_due",
 )
+OPTIONAL_GUIDE_FIELDS = ("role", "nationalities", "translated_from", "awaiting_review")
 SOURCE_FIELDS = ("title", "url", "date")
 STATUSES = ("published", "draft")
 
@@ -55,7 +58,11 @@ def load_knowledge(root: Path, today: date | None = None) -> Knowledge:
     for path in _guide_files(root, problems):
         doc = _load_guide(path, relative(path, root), today, registry, first_of, problems)
         if doc is not None:
-            knowledge.documents.append(doc)
+            style = check_style(doc)
+            problems.extend(style)
+            if not any(p.severity == "error" for p in style):
+                knowledge.documents.append(doc)
+    problems.extend(check_folder(knowledge.documents))
     # Stable: problems of one line keep the order in which they were found.
     problems.sort(key=lambda p: (p.path, p.line))
     return knowledge
@@ -95,7 +102,13 @@ def _load_guide(
     if isinstance(fm, Malformed):
         problems.append(Problem(rel, fm.line, None, fm.message))
         return None
-    f = Fields(fm.node, path=rel, problems=problems, known=GUIDE_FIELDS, required=GUIDE_FIELDS)
+    f = Fields(
+        fm.node,
+        path=rel,
+        problems=problems,
+        known=(*GUIDE_FIELDS, *OPTIONAL_GUIDE_FIELDS),
+        required=GUIDE_FIELDS,
+    )
 
     doc_id = f.text("id")
     if doc_id is not None and not is_kebab(doc_id):
@@ -124,6 +137,23 @@ def _load_guide(
         f.problem("review_due", f"the review was due on {review_due}: review the guide", "warning")
     if reviewed_on and review_due and review_due < reviewed_on:
         f.problem("review_due", f"{review_due} is before reviewed_on ({reviewed_on})")
+    role = f.choice("role", GUIDE_ROLES) if f.given("role") else None
+    nationalities = (
+        f.codes("nationalities", COUNTRIES, "country code", "[KE, UG] or [ANY]")
+        if f.given("nationalities")
+        else ("ANY",)
+    )
+    translated_from = f.text("translated_from", optional=True)
+    if translated_from is not None and lang == "en":
+        f.problem("translated_from", "an English guide is the original: remove translated_from")
+    awaiting = f.text_list("awaiting_review", example="[legal, native-speaker]") or []
+    for who, line in awaiting:
+        if who not in REVIEWERS:
+            f.problem(
+                "awaiting_review",
+                f"'{who}' is not a reviewer: use {' or '.join(REVIEWERS)}",
+                line=line,
+            )
     if doc_id and lang:
         first = first_of.setdefault((doc_id, lang), rel)
         if first != rel:
@@ -135,7 +165,7 @@ def _load_guide(
         return None
     assert doc_id and title and lang and countries and status and reviewed_by  # no errors
     assert topics is not None and referrals is not None and sources is not None
-    assert reviewed_on and review_due and body
+    assert reviewed_on and review_due and body and nationalities
     return Document(
         id=doc_id,
         title=title,
@@ -152,6 +182,14 @@ def _load_guide(
         path=rel,
         body_line=fm.body_line,
         checksum=hashlib.sha256(data).hexdigest(),
+        role=role,
+        nationalities=nationalities,
+        translated_from=translated_from,
+        awaiting_review=tuple(who for who, _ in awaiting),
+        body_version=body_version(body),
+        field_lines=tuple(
+            (k, f.line_of(k)) for k in (*GUIDE_FIELDS, *OPTIONAL_GUIDE_FIELDS) if f.given(k)
+        ),
     )
 
 

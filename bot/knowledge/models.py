@@ -9,8 +9,17 @@ from typing import Literal
 
 Severity = Literal["error", "warning"]
 
-REFERRAL_KINDS = ("hotline", "embassy", "ngo", "un", "legal", "other")
-CONTACT_FIELDS = ("phone", "whatsapp", "email", "web")
+# ``own`` is the deploying organisation's own line: offered first when present.
+REFERRAL_KINDS = ("own", "hotline", "embassy", "ngo", "un", "legal", "other")
+CONTACT_FIELDS = ("phone", "whatsapp", "telegram", "email", "web")
+# Fields through which a person can reach someone: a website alone reaches nobody
+# in an emergency, so an urgent entry needs one of these.
+REACHABLE_FIELDS = ("phone", "whatsapp", "telegram", "email")
+# What a guide's front matter may say about itself (``role:``): the first-steps guide
+# opens every urgent answer, whatever its id.
+GUIDE_ROLES = ("first-steps",)
+# Who still has to review a guide (``awaiting_review:``): shown on the web citation.
+REVIEWERS = ("legal", "native-speaker")
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,16 @@ class Document:
     path: str  # relative to the knowledge folder, with forward slashes
     body_line: int  # 1-based line of the file where the body starts
     checksum: str  # sha256 of the file's bytes
+    role: str | None = None  # "first-steps" or None
+    nationalities: tuple[str, ...] = ("ANY",)  # whose citizens it is written for
+    translated_from: str | None = None  # the English body's version this translates
+    awaiting_review: tuple[str, ...] = ()  # "legal", "native-speaker"
+    body_version: str = ""  # short hash of the body: what translations record
+    field_lines: tuple[tuple[str, int], ...] = ()  # front-matter field -> line of the file
+
+    def line_of(self, field_name: str) -> int:
+        """The line of the file where a front-matter field is written (1 when unknown)."""
+        return dict(self.field_lines).get(field_name, 1)
 
     @property
     def published(self) -> bool:
@@ -101,13 +120,22 @@ class Referral:
     hours: str | None
     urgent: bool
     source: str
-    verified_on: date
-    notes: str | None
+    verified_on: date  # the day someone saw the source still publish this contact
+    notes: str | None  # for editors and caseworkers; never sent on WhatsApp or SMS
     path: str
     line: int
+    telegram: str | None = None
+    warning: str | None = None  # a short risk every channel shows with the contact
+    tested_on: date | None = None  # the day a call or message really reached someone
 
     def contacts(self) -> list[str]:
-        return [v for v in (self.phone, self.whatsapp, self.email, self.web) if v]
+        values = (self.phone, self.whatsapp, self.telegram, self.email, self.web)
+        return [v for v in values if v]
+
+    @property
+    def reachable(self) -> bool:
+        """Whether a person can call or write to it (not only read a website)."""
+        return any(getattr(self, f) for f in REACHABLE_FIELDS)
 
 
 @dataclass

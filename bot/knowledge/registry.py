@@ -2,10 +2,14 @@
 
 Contacts are shown to people in danger exactly as written here, so the checks are
 strict: each entry names the page where its contact is published (``source``), when
-someone last checked it (``verified_on``), and how to reach it (a contact field, or
-``notes`` explaining how to find one). An entry with any error is left out of the
-registry, but its id is still remembered so guides that cite it are not *also*
-told the id does not exist.
+someone last saw that page still publish it (``verified_on``), optionally when a call
+or message really reached someone (``tested_on``), and how to reach it (a contact
+field, or ``notes`` explaining how to find one). An ``urgent`` entry must be
+reachable: a phone, WhatsApp, Telegram or e-mail, because a person in danger cannot
+use a bare name or a website. ``warning`` is a short risk that every channel shows
+beside the contact; ``notes`` are for editors and caseworkers only. An entry with
+any error is left out of the registry, but its id is still remembered so guides
+that cite it are not *also* told the id does not exist.
 """
 
 from __future__ import annotations
@@ -21,7 +25,13 @@ from bot.knowledge.fields import Fields, is_kebab
 from bot.knowledge.files import read_text, relative
 from bot.knowledge.frontmatter import Malformed, compose_yaml, line_of
 from bot.knowledge.languages import COUNTRIES, LANGUAGES
-from bot.knowledge.models import CONTACT_FIELDS, REFERRAL_KINDS, Problem, Referral
+from bot.knowledge.models import (
+    CONTACT_FIELDS,
+    REACHABLE_FIELDS,
+    REFERRAL_KINDS,
+    Problem,
+    Referral,
+)
 
 REQUIRED = (
     "id",
@@ -34,10 +44,15 @@ REQUIRED = (
     "source",
     "verified_on",
 )
-OPTIONAL = (*CONTACT_FIELDS, "hours", "notes")
+OPTIONAL = (*CONTACT_FIELDS, "hours", "notes", "warning", "tested_on")
+WARNING_MAX_CHARS = 160  # it goes out on SMS with the contact: one short sentence
 SUFFIXES = (".yaml", ".yml")
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+# Digits with the separators people write; "+" only in front. E.164 is recommended,
+# local forms such as 8-800-... are accepted because sources print them so.
+_PHONE = re.compile(r"\+?[0-9][0-9 ()./-]{4,}[0-9]")
+_TELEGRAM = re.compile(r"@[A-Za-z0-9_]{4,32}|https://t\.me/[A-Za-z0-9_+/-]+")
 
 
 @dataclass
@@ -144,19 +159,41 @@ def _entry(
     if verified_on is not None and verified_on > today:
         f.problem("verified_on", f"{verified_on} is in the future")
 
-    phone = f.text("phone", optional=True)
-    whatsapp = f.text("whatsapp", optional=True)
+    tested_on = f.date("tested_on", optional=True)
+    if tested_on is not None and tested_on > today:
+        f.problem("tested_on", f"{tested_on} is in the future")
+
+    phone = _number(f, "phone")
+    whatsapp = _number(f, "whatsapp")
+    telegram = f.text("telegram", optional=True)
+    if telegram is not None and not _TELEGRAM.fullmatch(telegram):
+        f.problem("telegram", f"'{telegram}' is not a Telegram @name or https://t.me/ link")
     email = f.text("email", optional=True)
     if email is not None and not _EMAIL.fullmatch(email):
         f.problem("email", f"'{email}' does not look like an e-mail address")
     web = f.url("web", optional=True)
     hours = f.text("hours", optional=True)
     notes = f.text("notes", optional=True)
+    warning = f.text("warning", optional=True)
+    if warning is not None and len(warning) > WARNING_MAX_CHARS:
+        f.problem(
+            "warning",
+            f"the warning has {len(warning)} characters: keep it under {WARNING_MAX_CHARS} "
+            "(it is sent by SMS with the contact); put the rest in 'notes'",
+        )
     if not any(f.node(k) for k in CONTACT_FIELDS) and not f.node("notes"):
         f.problem(
             "notes",
-            "no phone, whatsapp, email or web: give one, or explain in 'notes' how to find it",
+            "no phone, whatsapp, telegram, email or web: give one, or explain in 'notes' "
+            "how to find it",
             line=f.line,
+        )
+    if urgent and not any(f.node(k) for k in REACHABLE_FIELDS):
+        f.problem(
+            "urgent",
+            "an urgent contact needs a phone, whatsapp, telegram or email that a person in "
+            "danger can use now; a name or a website alone reaches nobody: add one, or set "
+            "urgent: false",
         )
 
     if f.errors:
@@ -181,4 +218,20 @@ def _entry(
         notes=notes,
         path=rel,
         line=f.line,
+        telegram=telegram,
+        warning=warning,
+        tested_on=tested_on,
     )
+
+
+def _number(f: Fields, key: str) -> str | None:
+    """A phone or WhatsApp number, as printed by its source (kept verbatim)."""
+    value = f.text(key, optional=True)
+    if value is not None and not _PHONE.fullmatch(value):
+        f.problem(
+            key,
+            f"'{value}' is not a phone number: digits, spaces and - ( ) only, with '+' and "
+            "the country code in front for numbers outside Russia (E.164, e.g. +7 495 ...)",
+        )
+        return None
+    return value

@@ -43,6 +43,8 @@ _INVISIBLE_CHARS = (
     "\ufeff"  # zero-width no-break space (a BOM anywhere but the start)
 )
 
+INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
+
 # One pass, left to right: a comment wins over the tags inside it.
 _STRIP = re.compile(
     r"(?P<comment><!--.*?-->)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from knowledge_folder import Folder
+from knowledge_folder import Folder, unexpected
 
 REG = "referrals/registry.yaml"
 VISA = "guides/en/student-visa.md"
@@ -144,7 +144,7 @@ def test_every_problem_of_an_entry_is_reported_at_once(folder: Folder):
     folder.edit(REG, "kind: legal", "kind: lawyer")
     folder.edit(REG, "email: help@example.org", "email: nope")
     folder.edit(REG, "source: https://example.org/legal-aid", "source: nope")
-    found = {(p.field, p.line) for p in folder.load().problems}
+    found = {(p.field, p.line) for p in unexpected(folder.load())}
     assert found == {
         ("kind", folder.line(REG, "kind: lawyer")),
         ("email", folder.line(REG, "email: nope")),

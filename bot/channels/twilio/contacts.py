@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from bot.advisor.models import ReferralOut
+from bot.advisor.referrals import referral_out
 from bot.advisor.strings import Strings
 from bot.channels.twilio.format import sms_contact, whatsapp_contact
 from bot.knowledge.models import Problem, Referral
@@ -20,11 +21,6 @@ from bot.knowledge.registry import load_registry
 
 log = logging.getLogger(__name__)
 Referrals = Callable[[], Mapping[str, Referral] | None]
-
-
-def referral_out(r: Referral) -> ReferralOut:
-    return ReferralOut(id=r.id, name=r.name, kind=r.kind, phone=r.phone, whatsapp=r.whatsapp,
-                       email=r.email, web=r.web, hours=r.hours, notes=r.notes)
 
 
 class ContactBook:
