@@ -27,6 +27,15 @@ def decode(data: bytes, rel: str, problems: list[Problem]) -> str | None:
 
 
 def read_bytes(path: Path, rel: str, problems: list[Problem]) -> bytes | None:
+    # A link out of the folder would publish a file nobody reviewed as knowledge
+    # (or read a secret such as /etc/passwd into the index): refused.
+    root = path.parents[len(rel.split("/")) - 1]
+    if not path.resolve().is_relative_to(root.resolve()):
+        problems.append(Problem(
+            rel, 1, None, "refused: a link to a file outside the knowledge folder; copy the "
+            "file into the folder instead",
+        ))
+        return None
     try:
         return path.read_bytes()
     except OSError as exc:

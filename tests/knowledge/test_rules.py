@@ -221,3 +221,28 @@ def test_contacts_in_a_guide_body_are_an_error(folder: Folder, contact: str):
 def test_dates_laws_and_figures_are_not_contacts(folder: Folder, text: str):
     folder.edit(DETAINED, "You may ask for a lawyer.", f"You may ask for a lawyer. {text}")
     assert [p for p in folder.load().problems if p.path == DETAINED] == []
+
+
+# -- files ------------------------------------------------------------------------------------
+
+
+def test_a_link_out_of_the_folder_is_refused(folder: Folder, tmp_path):
+    secret = tmp_path / "secret.md"
+    secret.write_text(folder.read(VISA).replace("student-visa-extension", "leaked"), "utf-8")
+    folder.path("guides/en/leak.md").symlink_to(secret)
+    outside = tmp_path / "contacts.yaml"
+    outside.write_text(folder.read(REG).replace("id: ", "id: x-"), "utf-8")
+    folder.path("referrals/outside.yaml").symlink_to(outside)
+    k = folder.load()
+    for rel in ("guides/en/leak.md", "referrals/outside.yaml"):
+        p = folder.problem(k, rel, None)
+        assert p.severity == "error" and "outside the knowledge folder" in p.message
+    assert "leaked" not in {d.id for d in k.documents}
+    assert not any(r.startswith("x-") for r in k.referrals)
+
+
+def test_a_link_inside_the_folder_is_read(folder: Folder):
+    folder.path("guides/en/alias.md").symlink_to(folder.path(DETAINED))
+    k = folder.load()
+    p = folder.problem(k, DETAINED, "id")  # the same id twice, not a refusal
+    assert "already used by guides/en/alias.md" in p.message
