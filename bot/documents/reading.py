@@ -32,7 +32,9 @@ class PhraseMatch:
 
     @property
     def evidence(self) -> float:
-        return self.phrase.weight * self.similarity
+        # The full weight: the similarity already passed a floor set for OCR errors, and
+        # scaling by it would stop a decisive phrase with one misread letter deciding.
+        return self.phrase.weight
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class DocumentReading:
     kind: DocumentKind | None = None
     confidence: float = 0.0  # 0..1: the evidence for the kind, not a probability
     matches: tuple[PhraseMatch, ...] = ()
-    others: tuple[str, ...] = ()  # other kinds that also reached the threshold
+    others: tuple[DocumentKind, ...] = ()  # other kinds that also reached the threshold
     text_chars: int = 0
     reason: str | None = None
 
@@ -71,4 +73,5 @@ class DocumentReading:
             "text_chars": self.text_chars,
             "reason": self.reason,
             "guides": list(self.kind.guides) if self.kind else [],
+            "others": [k.kind for k in self.others],
         }

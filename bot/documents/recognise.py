@@ -4,8 +4,8 @@ Each phrase is looked for in the folded text (:func:`bot.knowledge.russian_text.
 with an edit-distance alignment (rapidfuzz ``partial_ratio``: the best-matching
 stretch of the page, so the phrase may sit anywhere in it). OCR errors are forgiven
 up to one wrong letter in about eight; a shorter phrase gets less slack, because a
-short word one letter off is often another word. A found phrase adds its weight,
-scaled by how closely it matched, to its kind; a kind whose evidence reaches
+short word one letter off is often another word. A found phrase adds its weight
+to its kind; a kind whose evidence reaches
 :data:`RECOGNISED_AT` is recognised. Nothing else is ever guessed: no evidence, no kind.
 
 When several kinds reach the threshold, a dangerous kind is named over a harmless
@@ -47,7 +47,7 @@ def find(phrase: KeyPhrase, folded_text: str) -> PhraseMatch | None:
 def evidence(kind: DocumentKind, folded_text: str) -> tuple[float, tuple[PhraseMatch, ...]]:
     """The kind's score on this text, and the phrases that make it, strongest first."""
     found = [m for m in (find(p, folded_text) for p in kind.phrases) if m is not None]
-    found.sort(key=lambda m: m.evidence, reverse=True)
+    found.sort(key=lambda m: (m.evidence, m.similarity), reverse=True)
     return sum(m.evidence for m in found), tuple(found)
 
 
@@ -78,6 +78,6 @@ def identify(text: str, kinds: list[DocumentKind]) -> DocumentReading:
         kind=kind,
         confidence=confidence(score),
         matches=matches,
-        others=tuple(k.kind for k, _, _ in reached[1:]),
+        others=tuple(k for k, _, _ in reached[1:]),
         text_chars=chars,
     )

@@ -124,18 +124,18 @@ CLEAN = Photo()
 PHONE = Photo(angle=4.0, blur=1.0, noise=12.0, shade=0.45, desk=40, quality=70)
 
 
-def render(text: str, font_size: int = 26, width: int = 1100) -> Image.Image:
+def render(text: str, font_size: int = 26, width: int = 1100, height: int = 0) -> Image.Image:
     """The text as a white page of black print, one line per line of ``text``."""
     font = ImageFont.truetype(str(FONTS / "DejaVuSerif.ttf"), font_size)
     bold = ImageFont.truetype(str(FONTS / "DejaVuSerif-Bold.ttf"), font_size + 4)
     lines = text.strip("\n").split("\n")
     step = int(font_size * 1.6)
-    page = Image.new("L", (width, step * (len(lines) + 4)), 255)
+    page = Image.new("L", (width, max(height, step * (len(lines) + 4))), 255)
     draw = ImageDraw.Draw(page)
     for n, line in enumerate(lines):
         heading = line.isupper() and len(line) < 40
         face = bold if heading else font
-        x = (width - draw.textlength(line, font=face)) / 2 if heading else 60
+        x = (width - draw.textlength(line, font=face)) / 2 if heading else width // 18
         draw.text((x, step * (n + 2)), line, font=face, fill=0)
     return page
 
@@ -165,5 +165,11 @@ def photograph(page: Image.Image, photo: Photo, seed: int = 1) -> bytes:
     return out.getvalue()
 
 
-def phone_photo(kind: str = "military_contract", photo: Photo = PHONE) -> bytes:
-    return photograph(render(PAGES[kind]), photo)
+# An A4 page at 300 dots per inch, photographed whole: the size of a real phone photo
+# (about 2600 x 3600 pixels; 1-2 MB as a JPEG).
+PHONE_SIZED = Photo(angle=3.0, blur=2.0, noise=10.0, shade=0.4, desk=120, quality=85)
+
+
+def phone_sized_photo(kind: str = "military_contract", seed: int = 1) -> bytes:
+    page = render(PAGES[kind], font_size=50, width=2480, height=3508)
+    return photograph(page, PHONE_SIZED, seed=seed)
