@@ -1,11 +1,18 @@
 """A phone photo of a page made into the clean black-on-white image Tesseract reads best.
 
-In order: grey levels; a size Tesseract reads well and quickly; a slight blur
-against sensor noise (a median filter keeps edges better but took a third of a
-second on a phone photo, and read no more words in the tests); the light evened out (each pixel divided by the brightness
-of the paper around it, so a shadow across the page or a lamp in one corner no
-longer decides what is ink); the page turned straight; one black-and-white
-threshold (Otsu's) for the whole, now evenly lit, page.
+In order:
+
+1. grey levels, at a size Tesseract reads well and quickly;
+2. a slight blur against sensor noise (a median filter keeps edges better, but it
+   took a third of a second on a phone photo and read no more words in the tests);
+3. the light evened out: each pixel divided by the brightness of the paper around
+   it, so a shadow across the page or a lamp in one corner no longer decides what
+   is ink;
+4. one black-and-white threshold (Otsu's) for the whole, now evenly lit, page;
+5. the dark surroundings of the sheet (a desk, a hand, the shadow around its edge)
+   made white: Tesseract reads a wide black frame as a picture and then finds no
+   text at all;
+6. the page turned so that its lines are level.
 """
 
 from __future__ import annotations

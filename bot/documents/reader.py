@@ -36,12 +36,13 @@ def read_document(
         reading = DocumentReading("refused", reason=page.reason)
         _log(reading, started, page.detail)
         return reading
-    text = (ocr or Tesseract()).read(prepare(page.image))
-    if isinstance(text, OcrFailure):
+    read = (ocr or Tesseract()).read(prepare(page.image))
+    if isinstance(read, OcrFailure):
         reading = DocumentReading("refused", reason="ocr_failed")
-        _log(reading, started, text.detail)
+        _log(reading, started, read.detail)
         return reading
-    reading = identify(text, [k for k in kinds if k.published])  # the text goes no further
+    published = [k for k in kinds if k.published]
+    reading = identify(read.text, published, read.legible_chars)  # the text goes no further
     _log(reading, started, page.content_type)
     return reading
 

@@ -5,8 +5,10 @@ Three outcomes, one type, so a channel needs a single ``match`` on ``status``:
 - ``recognised``: ``kind`` is the paper's kind; ``matches`` the phrases that gave it
   away, strongest first; ``others`` the further kinds the page also matched (a
   dangerous kind is chosen over a harmless one that matched as well);
-- ``cannot_tell``: text was read but no kind has enough evidence; ``reason`` is
-  ``too_little_text``, ``no_known_phrase`` or ``unclear`` (some phrases, not enough);
+- ``cannot_tell``: no kind has enough evidence; ``reason`` is ``too_little_text``
+  (too few letters read confidently: blurred, dark, or no text), ``no_known_phrase``
+  (read well, but none of the kinds' phrases is on it) or ``unclear`` (some
+  phrases, not enough);
 - ``refused``: the bytes were not a readable page; ``reason`` is an intake reason
   (``empty``, ``too_large``, ``unsupported_type``, ``unreadable``, ``too_many_pixels``)
   or ``ocr_failed``.

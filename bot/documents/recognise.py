@@ -21,9 +21,12 @@ from bot.documents.reading import DocumentReading, PhraseMatch
 from bot.knowledge.document_kinds import RECOGNISED_AT, DocumentKind, KeyPhrase
 from bot.knowledge.russian_text import fold, letters
 
-# Below this many letters and digits, a page that matched nothing is called too
-# little text (ask for a sharper photo) rather than an unknown paper.
+# A page that matched no kind is "too little text" (ask for a sharper photo) rather
+# than an unknown paper when fewer letters than this were legible, or fewer than
+# this share of all the letters read (a blurred photo reads as many letters, mostly
+# guesses: under a fifth legible in the tests, against over nine tenths when sharp).
 MIN_TEXT_CHARS = 60
+MIN_LEGIBLE_SHARE = 0.5
 LETTERS_PER_ERROR = 8  # OCR slack: one wrong letter forgiven per this many
 
 
@@ -56,14 +59,21 @@ def confidence(score: float) -> float:
     return round(1.0 - 0.5 ** (score / RECOGNISED_AT), 2)
 
 
-def identify(text: str, kinds: list[DocumentKind]) -> DocumentReading:
-    """The kind among ``kinds`` that the page's ``text`` is, or why it cannot be told."""
+def identify(
+    text: str, kinds: list[DocumentKind], legible_chars: int | None = None
+) -> DocumentReading:
+    """The kind among ``kinds`` that the page's ``text`` is, or why it cannot be told.
+
+    ``legible_chars``: how many of the letters the OCR was confident about (all of
+    them when not given, as for text that did not come from a photo).
+    """
     chars = letters(text)
+    legible = chars if legible_chars is None else legible_chars
     folded = fold(text)
     scored = [(kind, *evidence(kind, folded)) for kind in kinds] if folded else []
     reached = [s for s in scored if s[1] >= RECOGNISED_AT - 1e-9]
     if not reached:
-        if chars < MIN_TEXT_CHARS:
+        if legible < MIN_TEXT_CHARS or legible < MIN_LEGIBLE_SHARE * chars:
             reason = "too_little_text"
         elif any(matches for _, _, matches in scored):
             reason = "unclear"

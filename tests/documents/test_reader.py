@@ -66,6 +66,15 @@ def test_a_photo_without_text_is_too_little_text(kinds: list[DocumentKind],
     assert (reading.status, reading.reason) == ("cannot_tell", "too_little_text")
 
 
+@pytest.mark.parametrize("kind", ["military_contract", "lease"])
+def test_a_photo_too_blurred_to_read_asks_for_a_sharper_one(kinds: list[DocumentKind],
+                                                            tesseract: Tesseract, kind: str):
+    blurred = photograph(render(PAGES[kind]), Photo(blur=3.5))
+    reading = read_document(blurred, kinds, tesseract)
+    assert (reading.status, reading.reason) == ("cannot_tell", "too_little_text"), reading
+    assert reading.text_chars > 100  # Tesseract guessed at many letters: none is trusted
+
+
 def test_the_first_page_of_a_pdf_is_read(kinds: list[DocumentKind], tesseract: Tesseract):
     pdf = io.BytesIO()
     first, second = render(PAGES["call_up_papers"]), render(PAGES["lease"])

@@ -69,6 +69,14 @@ def test_too_little_text(kinds: list[DocumentKind]):
         assert reading.as_json("en")["kind"] is None
 
 
+def test_a_page_read_mostly_by_guessing_is_too_little_text(kinds: list[DocumentKind]):
+    garbled = "Гоажданвн заклгочнли настолщий дсговор о нижеслелующем. " * 4  # a blurred page
+    assert identify(garbled, kinds).reason == "no_known_phrase"  # as text: just words
+    reading = identify(garbled, kinds, legible_chars=40)  # as OCR: few letters were sure
+    assert (reading.status, reading.reason) == ("cannot_tell", "too_little_text")
+    assert reading.text_chars > 150
+
+
 def test_a_short_page_with_clear_phrases_is_still_recognised(kinds: list[DocumentKind]):
     reading = identify("ПОВЕСТКА\nвоенный комиссариат", kinds)  # a call-up slip is small
     assert reading.kind is not None and reading.kind.kind == "call_up_papers"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from datetime import date
@@ -169,3 +170,14 @@ def test_knowledge_check_reports_document_errors(folder: Folder):
     assert done.returncode == 1, done.stdout + done.stderr
     line = folder.line(KIND, "weight: 2")
     assert f"{KIND}:{line}: [phrases.weight] error: '2' must be a number" in done.stdout
+
+
+def test_the_editors_guide_example_is_a_valid_kind(tmp_path: Path):
+    guide = (STARTER / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"```yaml\n(kind: .*?)```", guide, re.S)
+    assert example, "the editors' guide lost its document kind example"
+    (tmp_path / "documents").mkdir()
+    (tmp_path / "documents" / "military_contract.yaml").write_text(example[1], encoding="utf-8")
+    found = load_document_kinds(tmp_path, {"papers-to-sign", "pressured-to-sign"}, ("en", "fr"),
+                                date(2026, 12, 7))
+    assert found.problems == [] and list(found.kinds) == ["military_contract"]
