@@ -28,7 +28,6 @@ MAX_LONG_SIDE = 2200
 MIN_LONG_SIDE = 1000  # smaller images (a cropped screenshot) are enlarged first
 MAX_SKEW = 15.0  # degrees either way; a photo turned further is rare (EXIF handles 90)
 _SKEW_SAMPLE = 40_000  # dark pixels used to measure the skew
-_rng = np.random.default_rng(0)  # sampling must not make readings differ run to run
 
 
 def prepare(image: Image.Image) -> Image.Image:
@@ -137,7 +136,9 @@ def skew_angle(gray: Image.Image) -> float:
     if len(ys) < 200:
         return 0.0  # too little ink to measure
     if len(ys) > _SKEW_SAMPLE:
-        pick = _rng.choice(len(ys), _SKEW_SAMPLE, replace=False)
+        # A fresh generator with a fixed seed: the same photo always reads the same,
+        # whatever was read before it and in whichever thread.
+        pick = np.random.default_rng(0).choice(len(ys), _SKEW_SAMPLE, replace=False)
         ys, xs = ys[pick], xs[pick]
     ys, xs = ys.astype(np.float64), xs.astype(np.float64)
 

@@ -4,9 +4,9 @@ Each phrase is looked for in the folded text (:func:`bot.knowledge.russian_text.
 with an edit-distance alignment (rapidfuzz ``partial_ratio``: the best-matching
 stretch of the page, so the phrase may sit anywhere in it). OCR errors are forgiven
 up to one wrong letter in about eight; a shorter phrase gets less slack, because a
-short word one letter off is often another word. A found phrase adds its weight
-to its kind; a kind whose evidence reaches
-:data:`RECOGNISED_AT` is recognised. Nothing else is ever guessed: no evidence, no kind.
+short word one letter off is often another word. A found phrase adds its weight to
+its kind; a kind whose evidence reaches :data:`RECOGNISED_AT` is recognised.
+Nothing else is ever guessed: no evidence, no kind.
 
 When several kinds reach the threshold, a dangerous kind is named over a harmless
 one, whatever their scores: army contracts have been hidden in piles of ordinary

@@ -77,3 +77,10 @@ def test_a_large_photo_is_made_smaller_and_straight():
     ready = prepare(image)
     assert max(ready.size) <= MAX_LONG_SIDE * 1.1 and set(ready.getdata()) <= {0, 255}
     assert abs(skew_angle(ready)) <= 0.5
+
+
+def test_the_skew_of_a_page_full_of_ink_is_measured_on_a_sample():
+    dense = render("\n".join([PAGES["military_contract"]] * 3), font_size=40, width=2400)
+    dense = dense.rotate(2.0, expand=True, fillcolor=255)
+    assert (np.asarray(dense) < 128).sum() > 40_000  # more ink than is sampled
+    assert abs(skew_angle(dense) - 2.0) <= 0.5
