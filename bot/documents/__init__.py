@@ -7,6 +7,7 @@
     tesseract.py   the OCR program, through a one-method seam (Ocr)
     recognise.py   phrases found (fuzzy) -> the kind, or "cannot tell"
     reading.py     the outcome value
+    wording.py     the reply's first lines, in the reader's language (prompts/documents)
 
 The kinds and their phrases are the editors' (knowledge/documents/, loaded by
 bot.knowledge.documents). Neither the image nor its text is ever stored or logged.
