@@ -14,7 +14,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: help install browser ingest run serve test test-all eval eval-holdout bench lint check clean
+.PHONY: help install browser ocr ingest run serve test test-all eval eval-holdout bench lint check clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -38,22 +38,36 @@ browser: ## install Debian chromium and chromium-driver for the browser tests (o
 	       $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; }; \
 	fi
 
+# Photographed documents are read by Debian's Tesseract with its Russian and English data;
+# the tests render their pages with a Cyrillic font. Only missing packages are installed.
+OCR_PACKAGES := tesseract-ocr tesseract-ocr-rus tesseract-ocr-eng fonts-dejavu-core
+ocr: ## install Debian tesseract-ocr with Russian and English data (once)
+	@MISSING=$$(for p in $(OCR_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$MISSING" ]; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$MISSING \
+	  || { $$SUDO apt-get update -q && \
+	       $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$MISSING; }; \
+	fi
+
 check: install ## validate the knowledge folder
 	$(BIN)/bot knowledge check
 
 ingest: install ## validate and index knowledge/ into .data/
 	$(BIN)/bot ingest
 
-run: ingest ## set up, index and serve on http://127.0.0.1:8000
+run: ocr ingest ## set up, index and serve on http://127.0.0.1:8000
 	$(BIN)/bot serve --host $(HOST) --port $(PORT)
 
 serve: install ## serve without re-indexing
 	$(BIN)/bot serve --host $(HOST) --port $(PORT)
 
-test: install browser ## the test suite (real model, Chroma, HTTP and a headless browser)
+test: install browser ocr ## the test suite (real model, Chroma, HTTP and a headless browser)
 	$(BIN)/python -m pytest -q -m "not slow"
 
-test-all: install browser ## every test, slow ones included
+test-all: install browser ocr ## every test, slow ones included
 	$(BIN)/python -m pytest -q
 
 eval: ingest ## retrieval and answer metrics on tests/eval/questions.yaml

@@ -19,6 +19,7 @@ import yaml
 from bot.advisor.language import SUPPORTED
 from bot.advisor.strings import string_gaps
 from bot.config import Settings, prompts_dir
+from bot.knowledge.documents import load_document_kinds
 from bot.knowledge.loader import load_knowledge
 from bot.knowledge.models import REVIEWERS, Knowledge, Problem
 from bot.knowledge.translations import stale_translations
@@ -30,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     actions.required = True
     check = actions.add_parser(
         "check",
-        help="validate guides and referrals; warn on review dates that have passed",
+        help="validate guides, referrals and document kinds; warn on passed review dates",
         description="Validate the knowledge folder and list every problem, with file, "
         "line and field; also warn on the assistant's texts (prompts/strings) that a "
         "language lacks. Exits 1 when there are errors (warnings alone exit 0).",
@@ -62,6 +63,9 @@ def summary(knowledge: Knowledge, more_warnings: int = 0) -> str:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     root = args.dir if args.dir is not None else settings.knowledge_dir
     knowledge = load_knowledge(root, today=date.today())
+    published = {d.id for d in knowledge.published}
+    kinds = load_document_kinds(root, published, SUPPORTED, date.today())
+    knowledge.problems.extend(kinds.problems)  # documents/*.yaml: the kinds of paper
     texts = _text_gaps(settings)
     ordered = knowledge.errors + knowledge.warnings + texts
     if args.json:
