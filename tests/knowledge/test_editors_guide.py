@@ -7,7 +7,11 @@ import os
 import re
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
+
+from bot.knowledge.models import Problem
+from bot.knowledge.registry import load_registry
 
 GUIDE = Path(__file__).resolve().parents[2] / "knowledge" / "README.md"
 
@@ -49,3 +53,29 @@ def test_walk_through_adds_a_document_that_gets_cited(
     answer = json.loads(ask.stdout)
     assert "my-first-guide" in [c["doc_id"] for c in answer["citations"]]
     assert "written receipt" in answer["answer"]
+
+
+def _referral_example() -> str:
+    match = re.search(r"```yaml\n(.*?)```", GUIDE.read_text(encoding="utf-8"), re.S)
+    assert match, "the editors' guide lost its referral example"
+    return match.group(1)
+
+
+def test_the_referral_examples_are_valid_entries(tmp_path: Path) -> None:
+    """The registry example loads as written, and so does the commented `kind: own`
+    example once an editor uncomments it."""
+    example = _referral_example()
+    uncommented = "\n".join(
+        line[2:] if line.startswith(("# -", "#   ")) else line for line in example.splitlines()
+    )
+    for text, ids in ((example, {"unhcr-russia-hotline"}),
+                      (uncommented, {"unhcr-russia-hotline", "our-hotline"})):
+        root = tmp_path / f"k{len(ids)}"
+        (root / "referrals").mkdir(parents=True)
+        (root / "referrals" / "registry.yaml").write_text(text, encoding="utf-8")
+        problems: list[Problem] = []
+        registry = load_registry(root, date(2026, 12, 7), problems)
+        assert [str(p) for p in problems] == []
+        assert set(registry.referrals) == ids
+    own = registry.referrals["our-hotline"]
+    assert own.kind == "own" and own.urgent and own.tested_on is not None
