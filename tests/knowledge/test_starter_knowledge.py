@@ -66,7 +66,7 @@ def test_translations_keep_front_matter_and_await_native_review(starter: Knowled
             assert (doc.referrals, doc.sources) == (original.referrals, original.sources), (
                 doc.path
             )
-        assert "native" in doc.reviewed_by, doc.path
+        assert "native-speaker" in doc.awaiting_review, doc.path
 
 
 def test_english_guides_say_they_await_legal_review(starter: Knowledge) -> None:
