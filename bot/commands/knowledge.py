@@ -16,11 +16,12 @@ from pathlib import Path
 
 import yaml
 
-from bot.advisor.language import SUPPORTED
 from bot.advisor.strings import string_gaps
 from bot.config import Settings, prompts_dir
 from bot.knowledge.loader import load_knowledge
-from bot.knowledge.models import Knowledge, Problem
+from bot.knowledge.models import Problem
+from bot.knowledge.summary import summary
+from bot.text.languages import SERVED
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -39,17 +40,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     check.add_argument("--json", action="store_true", help="print the problems as JSON")
     check.set_defaults(func=run)
-
-
-def summary(knowledge: Knowledge, more_warnings: int = 0) -> str:
-    docs = knowledge.documents
-    published = len(knowledge.published)
-    langs = len({d.lang for d in docs})
-    return (
-        f"{len(docs)} documents ({published} published, {len(docs) - published} drafts) "
-        f"in {langs} languages, {len(knowledge.referrals)} referrals: "
-        f"{len(knowledge.errors)} errors, {len(knowledge.warnings) + more_warnings} warnings"
-    )
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -71,6 +61,6 @@ def _text_gaps(settings: Settings) -> list[Problem]:
     """The assistant's texts a language lacks: shown in English instead."""
     directory = prompts_dir(settings) / "strings"
     try:
-        return string_gaps(directory, SUPPORTED)
+        return string_gaps(directory, SERVED)
     except (OSError, ValueError, yaml.YAMLError) as exc:
         return [Problem(str(directory), 1, None, str(exc), "warning")]

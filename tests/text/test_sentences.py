@@ -1,10 +1,10 @@
-"""``bot.advisor.sentences``: splitting that respects legal references and other scripts."""
+"""``bot.text.sentences``: splitting that respects legal references and other scripts."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.advisor.sentences import split_sentences
+from bot.text.sentences import split_sentences
 
 
 @pytest.mark.parametrize(
