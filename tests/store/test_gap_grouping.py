@@ -8,9 +8,9 @@ from itertools import pairwise
 
 import numpy as np
 import pytest
-from langchain_core.embeddings import Embeddings
 
-from bot.web.gaps import GROUP_THRESHOLD, MAX_EXAMPLES, NOT_HELPFUL, Gap, cluster, group_gaps
+from bot.index.embedders import Embedder
+from bot.store.gaps import GROUP_THRESHOLD, MAX_EXAMPLES, NOT_HELPFUL, Gap, cluster, group_gaps
 
 # Needs as people write them, in several languages. The threshold was tuned on
 # these and more (see GROUP_THRESHOLD); each need below must stay one group.
@@ -71,7 +71,7 @@ def _gaps() -> tuple[list[Gap], dict[int, str]]:
 
 
 @pytest.fixture(scope="module")
-def grouped(embedder: Embeddings) -> tuple[list[list[int]], dict[int, str]]:
+def grouped(embedder: Embedder) -> tuple[list[list[int]], dict[int, str]]:
     gaps, need_of = _gaps()
     return [[g.id for g in group.gaps] for group in group_gaps(gaps, embedder)], need_of
 
@@ -90,7 +90,7 @@ def test_different_needs_stay_apart(grouped) -> None:  # type: ignore[no-untyped
     assert len(groups) == len(NEEDS)
 
 
-def test_a_group_mixes_languages(embedder: Embeddings) -> None:
+def test_a_group_mixes_languages(embedder: Embedder) -> None:
     gaps, need_of = _gaps()
     groups = group_gaps(gaps, embedder)
     passport = next(g for g in groups if need_of[g.gaps[0].id] == "passport-kept")
@@ -98,7 +98,7 @@ def test_a_group_mixes_languages(embedder: Embeddings) -> None:
     assert passport.languages[0] == "en"  # the most frequent first
 
 
-def test_groups_are_ordered_by_size_then_recency(embedder: Embeddings) -> None:
+def test_groups_are_ordered_by_size_then_recency(embedder: Embedder) -> None:
     gaps, _ = _gaps()
     groups = group_gaps(gaps, embedder)
     keys = [(g.count, g.latest) for g in groups]
@@ -111,7 +111,7 @@ def test_groups_are_ordered_by_size_then_recency(embedder: Embeddings) -> None:
     assert all(a.created_at >= b.created_at for g in groups for a, b in pairwise(g.gaps))
 
 
-def test_group_summary_counts_reasons_and_keeps_comments(embedder: Embeddings) -> None:
+def test_group_summary_counts_reasons_and_keeps_comments(embedder: Embedder) -> None:
     texts = [
         "My employer took my passport and won't give it back",
         "my employer took my passport and won't give it back",  # the same text again

@@ -1,15 +1,17 @@
 """Knowledge gaps: the questions the assistant failed, grouped by what they ask for.
 
-A gap is a stored question (already redacted) that got ``no_answer``, or that a
-caseworker marked as not helpful. Editors read the groups to decide what to
+A gap is a stored question (already redacted) that got ``no_answer`` because no
+guidance answered it, or that a caseworker marked as not helpful. A request
+refused as off-topic or an empty message is no gap in the knowledge, unless a
+caseworker said the refusal did not help. Editors read the groups to decide what to
 write next, so paraphrases of one need, in any language, should land in one
 group, and different needs in different groups.
 
 Grouping embeds the questions with the runtime's embedder in the E5 *query*
 role and joins them by average-linkage agglomerative clustering on cosine
-similarity: two groups merge while the mean similarity between their members is
-at least :data:`GROUP_THRESHOLD`. Average linkage (not single linkage) keeps one
-borderline pair from chaining two topics together.
+similarity (scipy): two groups merge while the mean similarity between their
+members is at least :data:`GROUP_THRESHOLD`. Average linkage (not single
+linkage) keeps one borderline pair from chaining two topics together.
 
 Vectors are kept in memory only (never in the embedding cache on disk): user
 text stays out of everything but the conversation store, whose retention and
@@ -26,11 +28,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.spatial.distance import pdist
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from bot.index.embeddings import embedder_key
+from bot.index.embedders import Embedder
 from bot.store.models import AskedQuestion, Feedback
 
 # Mean cosine similarity (raw, E5 query role, multilingual-e5-small 4-bit) at
@@ -56,6 +59,9 @@ MAX_EXAMPLES = 5
 MAX_COMMENTS = 10
 EMBED_BATCH = 64
 NOT_HELPFUL = "marked not helpful"
+# No-answer reasons that say nothing about the knowledge: an off-topic request
+# refused on purpose, an empty message.
+NOT_GAPS = ("refused_request", "empty_question")
 
 
 @dataclass(frozen=True)
@@ -126,14 +132,14 @@ def find_gaps(session: Session, since: datetime, limit: int = MAX_QUESTIONS) -> 
     negative = select(Feedback.question_id).where(
         Feedback.helpful.is_(False), Feedback.created_at >= since
     )
+    unanswered = (
+        (AskedQuestion.status == "no_answer")
+        & (AskedQuestion.created_at >= since)
+        & or_(AskedQuestion.reason.is_(None), AskedQuestion.reason.not_in(NOT_GAPS))
+    )
     rows = session.scalars(
         select(AskedQuestion)
-        .where(
-            or_(
-                (AskedQuestion.status == "no_answer") & (AskedQuestion.created_at >= since),
-                AskedQuestion.id.in_(negative),
-            )
-        )
+        .where(or_(unanswered, AskedQuestion.id.in_(negative)))
         .order_by(AskedQuestion.created_at.desc(), AskedQuestion.id.desc())
         .limit(limit)
     ).all()
@@ -168,31 +174,21 @@ def cluster(vectors: np.ndarray, threshold: float = GROUP_THRESHOLD) -> list[lis
     """Average-linkage agglomerative clustering on cosine similarity.
 
     Returns lists of row indexes; each list is in increasing order and the lists
-    are ordered by their first index. Quadratic memory, at most cubic time: fine
-    for the few hundred questions of a period (500 rows take well under a second).
+    are ordered by their first index. Quadratic memory: fine for the few hundred
+    questions of a period.
     """
     n = len(vectors)
     if n == 0:
         return []
-    unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-    sim = (unit @ unit.T).astype(np.float64)
-    np.fill_diagonal(sim, -np.inf)
-    members: list[list[int]] = [[i] for i in range(n)]
-    while n > 1:
-        a, b = divmod(int(np.argmax(sim)), n)
-        if sim[a, b] < threshold:
-            break
-        # Lance-Williams update: the mean similarity of the merged group to every other.
-        na, nb = len(members[a]), len(members[b])
-        merged = (na * sim[a] + nb * sim[b]) / (na + nb)
-        sim[a, :] = merged
-        sim[:, a] = merged
-        sim[a, a] = -np.inf
-        sim[b, :] = -np.inf
-        sim[:, b] = -np.inf
-        members[a].extend(members[b])
-        members[b] = []
-    return sorted((sorted(m) for m in members if m), key=lambda m: m[0])
+    if n == 1:
+        return [[0]]
+    # Groups merge while their mean cosine distance is at most 1 - threshold.
+    tree = linkage(pdist(np.asarray(vectors, dtype=np.float64), "cosine"), method="average")
+    labels = fcluster(tree, t=1.0 - threshold, criterion="distance")
+    groups: dict[int, list[int]] = {}
+    for index, label in enumerate(labels):
+        groups.setdefault(int(label), []).append(index)
+    return sorted(groups.values(), key=lambda m: m[0])
 
 
 class QueryVectors:
@@ -203,20 +199,17 @@ class QueryVectors:
         self._capacity = capacity
         self._lock = threading.Lock()
 
-    def __call__(self, embedder: Embeddings, texts: Sequence[str]) -> np.ndarray:
-        model = embedder_key(embedder)
+    def __call__(self, embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+        model = embedder.key
         keys = [hashlib.sha256(f"{model}\0{t}".encode()).hexdigest() for t in texts]
         with self._lock:
             known = {k: self._memo[k] for k in keys if k in self._memo}
         missing = list(dict.fromkeys(
             (k, t) for k, t in zip(keys, texts, strict=True) if k not in known
         ))
-        batch = getattr(embedder, "embed_queries", None)
         for start in range(0, len(missing), EMBED_BATCH):
             chunk = missing[start : start + EMBED_BATCH]
-            chunk_texts = [t for _, t in chunk]
-            vectors = batch(chunk_texts) if batch else [embedder.embed_query(t)
-                                                        for t in chunk_texts]
+            vectors = embedder.embed_queries([t for _, t in chunk])
             known.update((k, np.asarray(v, dtype=np.float32))
                          for (k, _), v in zip(chunk, vectors, strict=True))
         with self._lock:
@@ -233,7 +226,7 @@ class QueryVectors:
 query_vectors = QueryVectors()
 
 
-def group_gaps(gaps: Sequence[Gap], embedder: Embeddings,
+def group_gaps(gaps: Sequence[Gap], embedder: Embedder,
                threshold: float = GROUP_THRESHOLD) -> list[GapGroup]:
     """The gaps grouped by similar need: biggest groups first, then the most recent."""
     if not gaps:

@@ -3,33 +3,40 @@
 Passwords are hashed with Argon2id (argon2-cffi defaults). A session is a random
 token in an HttpOnly cookie; the database keeps only its SHA-256, so a copy of
 the database does not let anyone sign in. Each session has its own CSRF token.
+The web app (``bot.app``) and ``bot users`` both work through this class.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from bot.errors import BotError
 from bot.store.db import Database
 from bot.store.models import AuditEntry, User, WebSession, utcnow
 
+# The roles, lowest first: each can do what the ones before it can.
 ROLES = ("caseworker", "editor", "admin")
 RANK = {role: i for i, role in enumerate(ROLES)}
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$")
 MIN_PASSWORD = 12
 
 _hasher = PasswordHasher()
-# Verifying against this when the name is unknown takes as long as for a real user.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verifying against this when the name is unknown takes as long as for a real user."""
+    return _hasher.hash(secrets.token_hex(16))
 
 
 class AccountError(BotError):
@@ -137,10 +144,7 @@ class Accounts:
             user.failed_logins, user.locked_until = 0, None
 
     @staticmethod
-    def _require(s: object, name: str) -> User:
-        from sqlalchemy.orm import Session
-
-        assert isinstance(s, Session)
+    def _require(s: Session, name: str) -> User:
         user = s.scalar(select(User).where(User.name == name))
         if user is None:
             raise AccountError(f"no user named {name!r}")
@@ -154,7 +158,7 @@ class Accounts:
         with self.db.session() as s:
             user = s.scalar(select(User).where(User.name == name))
             if user is None or not user.active:
-                _verify(_DUMMY_HASH, password)
+                _verify(_dummy_hash(), password)
                 return LoginResult(None)
             if user.locked_until is not None and user.locked_until > now:
                 return LoginResult(None, locked=True)
@@ -226,7 +230,3 @@ def _verify(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
-
-
-def tokens_match(expected: str | None, given: str | None) -> bool:
-    return bool(expected and given) and hmac.compare_digest(str(expected), str(given))
