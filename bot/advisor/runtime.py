@@ -1,7 +1,8 @@
 """Builds the heavy things once: embedder, served index, advisor.
 
-The web app builds a ``Runtime`` in its lifespan; the CLI builds one per
-command. Tests build one per session and share it.
+The web app builds a ``Runtime`` in its lifespan (through ``RuntimeLoader``,
+in the background); the CLI builds one per command. Tests build one per
+session and share it (``create_app(settings, runtime)``).
 """
 
 from __future__ import annotations
@@ -11,20 +12,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
 from bot.advisor.advisor import Advisor
-from bot.advisor.composer import ExtractiveComposer
+from bot.advisor.composer import DEFAULT_BUDGET, Budget, ExtractiveComposer
 from bot.advisor.cued import CuedCheck
 from bot.advisor.cues import Cues, read_cues
 from bot.advisor.examples import ExampleClassifier, read_examples
 from bot.advisor.language import warm_up
 from bot.advisor.models import Answer, Question
 from bot.advisor.strings import Strings, load_strings
-from bot.channels.profiles import profile, render
 from bot.config import Settings, prompts_dir
 from bot.index.cache import EmbeddingCache, text_hash
-from bot.index.embeddings import embedder_key, make_embedder
+from bot.index.embedders import Embedder, make_embedder
 from bot.index.layout import IndexLayout
 from bot.index.view import IndexWatcher
 
@@ -56,34 +55,32 @@ def min_relevance(settings: Settings) -> dict[str, float]:
 @dataclass
 class Runtime:
     settings: Settings
-    embedder: Embeddings
+    embedder: Embedder
     watcher: IndexWatcher
     strings: Strings
     advisor: Advisor
 
-    def ask(self, question: Question, channel: str | None = None) -> Answer:
-        p = profile(channel)
-        answer = self.advisor.answer(question, p.budget)
-        answer.answer = render(answer, p.name, self.strings)
-        return answer
+    def ask(self, question: Question, budget: Budget = DEFAULT_BUDGET, *,
+            measure: bool = False) -> Answer:
+        """The advisor's answer, not rendered: a channel lays it out (bot.channels.render)."""
+        return self.advisor.answer(question, budget, measure=measure)
 
     def close(self) -> None:
         self.watcher.stop()
 
 
-def embed_examples(embedder: Embeddings, texts: list[str], data_dir: Path) -> list[list[float]]:
+def embed_examples(embedder: Embedder, texts: list[str], data_dir: Path) -> list[list[float]]:
     """Example messages' vectors, from the embedding cache when already computed.
 
     Hundreds of examples would otherwise be embedded at every start.
     """
-    cache = EmbeddingCache(IndexLayout(data_dir).cache_file, embedder_key(embedder) + "#query")
+    cache = EmbeddingCache(IndexLayout(data_dir).cache_file, embedder.key + "#query")
     try:
         hashes = [text_hash(t) for t in texts]
         known = cache.get_many(hashes)
         missing = [t for t, h in zip(texts, hashes, strict=True) if h not in known]
         if missing:
-            batch = getattr(embedder, "embed_queries", None)
-            vectors = batch(missing) if batch else [embedder.embed_query(t) for t in missing]
+            vectors = embedder.embed_queries(missing)
             fresh = [(text_hash(t), np.asarray(v, dtype=np.float32))
                      for t, v in zip(missing, vectors, strict=True)]
             cache.put_many(fresh)
@@ -94,7 +91,7 @@ def embed_examples(embedder: Embeddings, texts: list[str], data_dir: Path) -> li
 
 
 def _classifier(
-    embedder: Embeddings, path: Path, positive: str, negative: str, margin: float, data_dir: Path
+    embedder: Embedder, path: Path, positive: str, negative: str, margin: float, data_dir: Path
 ) -> ExampleClassifier | None:
     if not path.exists():
         log.warning("%s is missing: that check is off", path)
@@ -106,7 +103,7 @@ def _classifier(
 
 
 def _cued(
-    embedder: Embeddings, prompts: Path, settings: Settings, name: str, labels: tuple[str, str],
+    embedder: Embedder, prompts: Path, settings: Settings, name: str, labels: tuple[str, str],
     margin_with_cue: float, margin_alone: float,
 ) -> CuedCheck | None:
     """The example check of ``prompts/<name>.yaml`` backed by ``prompts/<name>_cues.yaml``."""
