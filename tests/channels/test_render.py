@@ -1,4 +1,4 @@
-"""``bot.channels.profiles``: every body fits its channel and ends with the notice."""
+"""``bot.channels.render``: every answer fits its channel and ends with the notice."""
 
 from __future__ import annotations
 
@@ -8,11 +8,16 @@ from hypothesis import strategies as st
 
 from bot.advisor.models import Answer, Citation, ReferralOut, Sentence
 from bot.advisor.strings import load_strings
-from bot.channels.profiles import PROFILES, TWILIO_MAX_BODY, profile, render
+from bot.channels.render import PROFILES, profile, render_answer
+from bot.channels.render.limits import TWILIO_MAX_BODY, utf16_units
 from bot.config import PROMPTS_DIR
 
 STRINGS = load_strings(PROMPTS_DIR / "strings")
 CHANNELS = sorted(PROFILES)
+
+
+def render(answer: Answer, channel: str) -> str:
+    return render_answer(answer, profile(channel), STRINGS).text
 
 words = st.text(min_size=1, max_size=300)
 sentences = st.lists(words, min_size=0, max_size=12)
@@ -61,15 +66,15 @@ def answers(draw: st.DrawFn) -> Answer:
 @settings(max_examples=150, deadline=None)
 @given(answer=answers())
 def test_body_fits_the_channel_and_ends_with_the_notice(channel: str, answer: Answer):
-    text = render(answer, channel, STRINGS)
-    assert len(text) <= PROFILES[channel].max_chars
+    text = render(answer, channel)
+    assert utf16_units(text) <= PROFILES[channel].max_units
     assert text.endswith(answer.notice)
 
 
 def test_limits_are_what_twilio_accepts():
-    assert all(p.max_chars <= 4000 for p in PROFILES.values())
-    assert PROFILES["whatsapp"].max_chars <= TWILIO_MAX_BODY
-    assert PROFILES["sms"].max_chars <= TWILIO_MAX_BODY
+    assert all(p.max_units <= 4000 for p in PROFILES.values())
+    assert PROFILES["whatsapp"].max_units <= TWILIO_MAX_BODY
+    assert PROFILES["sms"].max_units <= TWILIO_MAX_BODY
     assert profile(None) is PROFILES["web"] and profile("fax") is PROFILES["web"]
 
 
@@ -88,21 +93,22 @@ def long_answer(n_referrals: int = 6) -> Answer:
 
 
 def test_contacts_are_dropped_from_the_least_relevant_before_the_notice():
-    text = render(long_answer(), "sms", STRINGS)
-    assert len(text) <= PROFILES["sms"].max_chars and text.endswith(STRINGS.get("notice", "en"))
+    text = render(long_answer(), "sms")
+    assert utf16_units(text) <= PROFILES["sms"].max_units
+    assert text.endswith(STRINGS.get("notice", "en"))
     assert "Helper 5" not in text
 
 
 def test_a_short_answer_keeps_every_contact_and_source_link():
     answer = long_answer(2)
     answer.sentences = [Sentence(text="Ask for a lawyer.", cites=[1])]
-    web = render(answer, "web", STRINGS)
+    web = render(answer, "web")
     assert "Ask for a lawyer. [1]" in web
     assert "Helper 0 - Phone: +7 900 000 00" in web and "Helper 1" in web
     assert "https://example.org/d" in web
-    sms = render(answer, "sms", STRINGS)
+    sms = render(answer, "sms")
     assert "https://example.org/d" not in sms  # SMS carries no source links
-    assert render(answer, "whatsapp", STRINGS).count("*") >= 4  # bold headings
+    assert render(answer, "whatsapp").count("*") >= 4  # bold headings
 
 
 def urgent_answer(step_len: int = 1, body_len: int = 1) -> Answer:
@@ -133,8 +139,8 @@ def urgent_answer(step_len: int = 1, body_len: int = 1) -> Answer:
 @pytest.mark.parametrize("channel", CHANNELS)
 def test_an_urgent_answer_fits_and_keeps_its_first_steps(channel: str):
     answer = urgent_answer()
-    text = render(answer, channel, STRINGS)
-    assert len(text) <= PROFILES[channel].max_chars and text.endswith(answer.notice)
+    text = render(answer, channel)
+    assert utf16_units(text) <= PROFILES[channel].max_units and text.endswith(answer.notice)
     assert answer.steps[0].text in text  # what to do now is never dropped
     assert "8-800-333-00-10" in text  # nor the first urgent contact
 
@@ -146,8 +152,8 @@ def test_an_urgent_answer_fits_and_keeps_its_first_steps(channel: str):
 )
 def test_sms_never_cuts_a_sentence_or_a_contact_in_half(step_len: int, body_len: int):
     answer = urgent_answer(step_len, body_len)
-    text = render(answer, "sms", STRINGS)
-    assert len(text) <= PROFILES["sms"].max_chars
+    text = render(answer, "sms")
+    assert utf16_units(text) <= PROFILES["sms"].max_units
     for s in [*answer.steps, *answer.sentences]:
         if s.text[-8:] in text:  # shown at all ("Step 3."): shown whole, with its marker
             assert f"{s.text} [{s.cites[0]}]" in text, s.text

@@ -1,4 +1,4 @@
-"""Split a long reply at sentence boundaries into parts that each fit a limit.
+"""A long text cut between sentences into messages that each fit Twilio's limit.
 
 WhatsApp gets numbered parts ("(1/3) ..."); SMS gets a first part that ends
 with "reply MORE" and keeps the rest for the MORE command. Every part is at
@@ -10,16 +10,21 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.channels.twilio.segments import TWILIO_MAX_BODY, fit, utf16_units
+from bot.channels.render.limits import (
+    NUMBER_RESERVE,
+    TWILIO_MAX_BODY,
+    fit,
+    sms_part_limit,
+    sms_units,
+    utf16_units,
+)
+from bot.text.sentences import sentence_pieces
 
 Measure = Callable[[str], int]
-# After sentence-ending punctuation of our scripts (Latin, Arabic, Devanagari, Ethiopic, CJK).
-_SENTENCE_END = re.compile(r"(?<=[.!?؟।။።。])\s+")
-NUMBER_RESERVE = 10  # room for "(12/12) "
 
 
 def _units(text: str) -> list[str]:
-    """Paragraphs, then sentences, keeping the paragraph breaks on the pieces."""
+    """Paragraphs, then lines, then sentences, keeping the breaks on the pieces."""
     pieces: list[str] = []
     for paragraph in re.split(r"(\n\s*\n)", text):
         if not paragraph:
@@ -29,7 +34,7 @@ def _units(text: str) -> list[str]:
                 pieces[-1] += paragraph
             continue
         for line in re.split(r"(?<=\n)", paragraph):
-            pieces.extend(p for p in _SENTENCE_END.split(line) if p)
+            pieces.extend(p for p in sentence_pieces(line) if p)
     return pieces
 
 
@@ -88,34 +93,15 @@ def numbered_parts(text: str, limit: int = TWILIO_MAX_BODY) -> list[str]:
     return [fit(f"({i}/{n}) {p}", limit) for i, p in enumerate(parts, start=1)]
 
 
-def first_and_rest(
-    text: str, limit: int, more_hint: str, measure: Measure = utf16_units
-) -> tuple[str, str | None]:
-    """SMS: the first part within ``limit`` ending with ``more_hint``, and the rest."""
-    if measure(text) <= limit:
+def first_and_rest(text: str, more_hint: str) -> tuple[str, str | None]:
+    """SMS: the first part within :data:`SMS_SEGMENTS` segments, ending with ``more_hint``,
+    and the rest for MORE (None when everything fits in the first)."""
+    limit = sms_part_limit(text + more_hint)
+    if sms_units(text) <= limit:
         return fit(text), None
     hint = "\n" + more_hint
-    room = max(limit - measure(hint), limit // 2)
-    parts = pack(text, room, measure)
+    room = max(limit - sms_units(hint), limit // 2)
+    parts = pack(text, room, sms_units)
     first = fit(parts[0] + hint)
     rest = "\n".join(parts[1:]).strip()
     return first, (rest or None)
-
-
-SMS_SEGMENTS = 4  # an SMS reply aims at four segments at most, then "reply MORE"
-
-
-def sms_limit(text: str) -> int:
-    from bot.channels.twilio.segments import is_gsm7
-
-    return SMS_SEGMENTS * (153 if is_gsm7(text) else 67)
-
-
-def outbound_parts(text: str, channel: str, more_hint: str) -> tuple[list[str], str | None]:
-    """The bodies to send now, and for SMS the rest kept for MORE."""
-    if channel == "sms":
-        from bot.channels.twilio.segments import sms_units
-
-        first, rest = first_and_rest(text, sms_limit(text + more_hint), more_hint, sms_units)
-        return [first], rest
-    return numbered_parts(text), None

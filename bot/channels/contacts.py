@@ -8,34 +8,32 @@ embedding model, the index or the database.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.advisor.models import ReferralOut
-from bot.advisor.strings import Strings
-from bot.channels.twilio.format import sms_contact, whatsapp_contact
+from bot.advisor.referrals import referral_out
 from bot.knowledge.models import Problem, Referral
 from bot.knowledge.registry import load_registry
 
+if TYPE_CHECKING:
+    from bot.channels.context import RuntimeSource
+
 log = logging.getLogger(__name__)
-Referrals = Callable[[], Mapping[str, Referral] | None]
-
-
-def referral_out(r: Referral) -> ReferralOut:
-    return ReferralOut(id=r.id, name=r.name, kind=r.kind, phone=r.phone, whatsapp=r.whatsapp,
-                       email=r.email, web=r.web, hours=r.hours, notes=r.notes)
 
 
 class ContactBook:
-    def __init__(self, served: Referrals, knowledge_dir: Path) -> None:
-        self._served = served
+    def __init__(self, runtime: RuntimeSource, knowledge_dir: Path) -> None:
+        self._runtime = runtime
         self._knowledge_dir = knowledge_dir
         self._registry: Mapping[str, Referral] | None = None
 
     def _referrals(self) -> Mapping[str, Referral]:
         try:
-            served = self._served()
+            runtime = self._runtime.current()
+            served = runtime.watcher.view.referrals if runtime is not None else None
         except Exception:  # noqa: BLE001 - the index is optional here
             served = None
         if served:
@@ -65,11 +63,3 @@ class ContactBook:
             if ranked:
                 return [referral_out(r) for r in ranked[:limit]]
         return self.general(limit)
-
-
-def contact_text(
-    refs: list[ReferralOut], channel: str, strings: Strings, lang: str | None
-) -> str:
-    if channel == "whatsapp":
-        return "\n\n".join(whatsapp_contact(r, strings, lang or "en") for r in refs)
-    return "\n".join(sms_contact(r) for r in refs)

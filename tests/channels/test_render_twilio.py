@@ -1,4 +1,4 @@
-"""Formatting and splitting for WhatsApp and SMS; check 5 as a property test."""
+"""``bot.channels.render`` for WhatsApp and SMS: layouts, parts, MORE; check 5 as a property."""
 
 from __future__ import annotations
 
@@ -9,21 +9,32 @@ from hypothesis import strategies as st
 
 from bot.advisor.models import Answer, Citation, ReferralOut, Sentence
 from bot.advisor.strings import load_strings
-from bot.channels.profiles import render
-from bot.channels.twilio.segments import (
+from bot.channels.render import Rendered, Reply, profile, render_answer, render_reply
+from bot.channels.render.limits import (
     TWILIO_MAX_BODY,
     fit,
     is_gsm7,
-    sms_segments,
+    sms_part_limit,
+    sms_units,
     utf16_units,
 )
-from bot.channels.twilio.split import numbered_parts, outbound_parts, pack
+from bot.channels.render.parts import numbered_parts, pack
 
 ROOT = Path(__file__).resolve().parents[2]
 STRINGS = load_strings(ROOT / "prompts" / "strings")
 IOM = ReferralOut(id="iom", name="IOM hotline", kind="hotline", phone="8-800-333-00-16",
                   web="https://russia.iom.int/counter-trafficking")
 EMBASSY = ReferralOut(id="embassy", name="Your embassy", kind="embassy")
+
+
+def render(answer: Answer, channel: str) -> str:
+    return render_answer(answer, profile(channel), STRINGS).text
+
+
+def outbound_parts(text: str, channel: str, more_hint: str) -> tuple[list[str], str | None]:
+    """A text sent as a reply that may use MORE: the bodies now, and the rest."""
+    done: Rendered = render_reply(Reply(text), profile(channel), STRINGS, more_hint=more_hint)
+    return done.parts, done.rest
 
 
 def answer(**kw: object) -> Answer:
@@ -41,7 +52,7 @@ def answer(**kw: object) -> Answer:
 
 
 def test_whatsapp_has_bold_headings_numbered_sources_and_verbatim_contacts() -> None:
-    text = render(answer(), "whatsapp", STRINGS)
+    text = render(answer(), "whatsapp")
     assert "*Sources*" in text and "*Contacts*" in text
     assert "1. When someone takes your passport and…" in text  # a short name
     assert "https://example.org/p" in text
@@ -49,7 +60,7 @@ def test_whatsapp_has_bold_headings_numbered_sources_and_verbatim_contacts() -> 
 
 
 def test_sms_is_plain_with_the_most_reachable_contact_first() -> None:
-    text = render(answer(), "sms", STRINGS)
+    text = render(answer(), "sms")
     assert "*" not in text and "_" not in text
     assert "https://example.org/p" not in text  # citations as short names
     contacts = text.split("Contacts:")[1]
@@ -58,7 +69,7 @@ def test_sms_is_plain_with_the_most_reachable_contact_first() -> None:
 
 def test_urgent_contacts_come_first() -> None:
     text = render(answer(urgent=True, urgent_referrals=1, referrals=[IOM, EMBASSY],
-                         steps=[Sentence(text="Keep calm.", cites=[1])]), "sms", STRINGS)
+                         steps=[Sentence(text="Keep calm.", cites=[1])]), "sms")
     assert text.index("8-800-333-00-16") < text.index("Your employer")
 
 
@@ -66,7 +77,7 @@ def test_a_long_urgent_sms_keeps_the_first_step_and_the_urgent_contact() -> None
     long_step = "If someone has taken your passport, write down who took it, when and where. " * 3
     steps = [Sentence(text=long_step.strip() + f" ({i})", cites=[1]) for i in range(1, 4)]
     text = render(answer(urgent=True, urgent_referrals=1, referrals=[IOM, EMBASSY], steps=steps,
-                         intro="If you are in danger now, do this first:"), "sms", STRINGS)
+                         intro="If you are in danger now, do this first:"), "sms")
     assert len(text) <= 700
     assert steps[0].text in text
     assert "IOM hotline: 8-800-333-00-16" in text  # whole, after the step it follows
@@ -76,16 +87,18 @@ def test_a_long_urgent_sms_keeps_the_first_step_and_the_urgent_contact() -> None
 
 def test_segments_are_shorter_outside_gsm7() -> None:
     assert is_gsm7("Hello, where is my passport?") and not is_gsm7("Привет")
-    assert sms_segments("a" * 160) == 1 and sms_segments("a" * 161) == 2
-    assert sms_segments("я" * 70) == 1 and sms_segments("я" * 71) == 2
-    assert sms_segments("a" * 150 + "😀") == 3  # one emoji makes the whole text UCS-2
+    # Four segments: 4 x 153 GSM-7 characters, or 4 x 67 UCS-2 units.
+    assert sms_part_limit("Hello") == 612 and sms_part_limit("Привет") == 268
+    assert sms_part_limit("a" * 150 + "😀") == 268  # one emoji makes the whole text UCS-2
+    assert sms_units("a" * 150 + "😀") == 152 and sms_units("{a}") == 5  # escapes: 2 septets
     assert utf16_units("😀") == 2
 
 
 def test_long_sms_ends_with_more_and_keeps_the_rest() -> None:
     text = " ".join(f"Sentence number {i} says something useful." for i in range(40))
     [first], rest = outbound_parts(text, "sms", "Reply MORE for the rest.")
-    assert first.endswith("Reply MORE for the rest.") and sms_segments(first) <= 4
+    assert first.endswith("Reply MORE for the rest.")
+    assert sms_units(first) <= sms_part_limit(first)  # four segments at most
     assert rest and rest.startswith("Sentence number")
     assert first.split("\n")[0].endswith(".")  # cut at a sentence boundary
 
@@ -123,7 +136,7 @@ def test_every_rendered_answer_fits(pieces: list[tuple[str, int]], channel: str,
     sentences = [Sentence(text=s * n, cites=[1]) for s, n in pieces]
     refs = [ReferralOut(id=f"r{i}", name=name or "x", kind="ngo", phone="+7 " + str(i) * 8)
             for i in range(5)]
-    text = render(answer(sentences=sentences, referrals=refs, intro=name), channel, STRINGS)
+    text = render(answer(sentences=sentences, referrals=refs, intro=name), channel)
     parts, _ = outbound_parts(text, channel, "Reply MORE.")
     assert all(utf16_units(p) <= TWILIO_MAX_BODY for p in parts)
 
