@@ -184,7 +184,8 @@ def assert_general_no_answer(runtime: Runtime, answer: Answer, lang: str, channe
         shown = without_command_hints(text)
         assert shown and shown != text and answer.answer.startswith(shown)
         assert "CONTACTS" not in answer.answer and "AGENT" not in answer.answer
-    assert answer.referrals[0].name in answer.answer
+    if profile(channel).other_contacts:  # the page shows them as cards instead
+        assert answer.referrals[0].name in answer.answer
 
 
 @pytest.mark.parametrize("channel", CHANNELS)

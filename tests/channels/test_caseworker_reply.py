@@ -43,12 +43,19 @@ def delivery(db: Database, tmp_path: Path) -> Delivery:
     return delivery_for(db, tmp_path)
 
 
+@pytest.fixture
+def inbox(db: Database) -> Inbox:
+    return Inbox(db)
+
+
+IDENTITY = Identity(KEY)  # the user's address sealed as the channel seals it
+
+
 def test_a_reply_is_queued_once_to_the_sealed_address_and_recorded(
-    db: Database, delivery: Delivery
+    db: Database, delivery: Delivery, inbox: Inbox
 ) -> None:
-    inbox, identity = Inbox(db), Identity(KEY)
     cas, cam, _ = users(db)
-    who, esc = flag(db, identity, "+79001110007")
+    who, esc = flag(db, IDENTITY, "+79001110007")
     result = delivery.caseworker_reply(inbox, esc, cas, "  We can help: call us today.\r\n",
                                        nonce="form-0001")
     assert result.queued and result.claimed
@@ -59,7 +66,7 @@ def test_a_reply_is_queued_once_to_the_sealed_address_and_recorded(
     [row] = outbox_rows(db)
     assert row.body == "We can help: call us today."
     assert row.channel == "whatsapp" and row.from_address == OURS
-    assert row.sealed_to and identity.unseal(row.sealed_to) == "whatsapp:+79001110007"
+    assert row.sealed_to and IDENTITY.unseal(row.sealed_to) == "whatsapp:+79001110007"
     with db.session() as s:
         [reply] = s.scalars(select(Reply).where(Reply.sender_id == who)).all()
     assert (reply.author, reply.user_id) == ("caseworker", cas)
@@ -79,29 +86,27 @@ def test_a_reply_is_queued_once_to_the_sealed_address_and_recorded(
 
 
 def test_whatsapp_replies_only_within_24_hours_sms_any_time(
-    db: Database, delivery: Delivery
+    db: Database, delivery: Delivery, inbox: Inbox
 ) -> None:
-    inbox, identity = Inbox(db), Identity(KEY)
     cas, _, _ = users(db)
-    _, esc = flag(db, identity, "+79001110008")
+    _, esc = flag(db, IDENTITY, "+79001110008")
     with pytest.raises(InboxError, match="24 hours"):
         delivery.caseworker_reply(inbox, esc, cas, "hello", nonce="late-0001",
                                   now=utcnow() + timedelta(hours=25))
     assert outbox_rows(db) == []
 
-    sms_who, sms = flag(db, identity, "+79001110009", channel="sms")
+    sms_who, sms = flag(db, IDENTITY, "+79001110009", channel="sms")
     age_messages(db, sms_who, 24 * 5)
     assert delivery.caseworker_reply(inbox, sms, cas, "hello by SMS", nonce="sms-00001").queued
     [row] = outbox_rows(db)
-    assert row.channel == "sms" and identity.unseal(row.sealed_to or b"") == "+79001110009"
+    assert row.channel == "sms" and IDENTITY.unseal(row.sealed_to or b"") == "+79001110009"
 
 
 def test_an_address_that_cannot_be_decrypted_is_explained(
-    db: Database, tmp_path: Path
+    db: Database, tmp_path: Path, inbox: Inbox
 ) -> None:
-    inbox = Inbox(db)
     cas, _, _ = users(db)
-    _, esc = flag(db, Identity(KEY), "+79001110010")
+    _, esc = flag(db, IDENTITY, "+79001110010")
     rotated = delivery_for(db, tmp_path, KEY + "-rotated")  # the server's key changed since
     with pytest.raises(InboxError, match="can no longer be decrypted"):
         rotated.caseworker_reply(inbox, esc, cas, "hello", nonce="key-00001")
@@ -109,15 +114,14 @@ def test_an_address_that_cannot_be_decrypted_is_explained(
 
 
 def test_nothing_goes_to_an_opted_out_user_or_a_closed_conversation(
-    db: Database, delivery: Delivery
+    db: Database, delivery: Delivery, inbox: Inbox
 ) -> None:
-    inbox, identity = Inbox(db), Identity(KEY)
     cas, _, _ = users(db)
-    who, esc = flag(db, identity, "+79001110011")
+    who, esc = flag(db, IDENTITY, "+79001110011")
     Conversations(db).opt_out(who, "whatsapp")
     with pytest.raises(InboxError, match="opted out"):
         delivery.caseworker_reply(inbox, esc, cas, "hello", nonce="stop-0001")
-    _, closed = flag(db, identity, "+79001110012")
+    _, closed = flag(db, IDENTITY, "+79001110012")
     inbox.claim(closed, cas)
     inbox.close(closed, cas)
     with pytest.raises(InboxError, match="closed"):
