@@ -28,8 +28,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
-from scipy.cluster.hierarchy import fcluster, linkage
-from scipy.spatial.distance import pdist
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -177,6 +175,10 @@ def cluster(vectors: np.ndarray, threshold: float = GROUP_THRESHOLD) -> list[lis
     are ordered by their first index. Quadratic memory: fine for the few hundred
     questions of a period.
     """
+    # Imported here: scipy costs a running service about 30 MiB, needed only on this page.
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import pdist
+
     n = len(vectors)
     if n == 0:
         return []
