@@ -14,7 +14,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: help install browser ocr ingest run serve test test-all eval eval-holdout bench lint check clean
+.PHONY: help install browser ocr ingest run serve test eval eval-holdout bench lint check clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -64,10 +64,7 @@ run: ocr ingest ## set up, index and serve on http://127.0.0.1:8000
 serve: install ## serve without re-indexing
 	$(BIN)/bot serve --host $(HOST) --port $(PORT)
 
-test: install browser ocr ## the test suite (real model, Chroma, HTTP and a headless browser)
-	$(BIN)/python -m pytest -q -m "not slow"
-
-test-all: install browser ocr ## every test, slow ones included
+test: install browser ocr ## the test suite (real model, Chroma, HTTP, Tesseract and a headless browser)
 	$(BIN)/python -m pytest -q
 
 eval: ingest ## retrieval and answer metrics on tests/eval/questions.yaml

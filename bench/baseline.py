@@ -15,10 +15,11 @@ from typing import Any
 import chromadb
 import numpy as np
 from langchain_chroma import Chroma
-from langchain_core.embeddings import Embeddings
 
 from bench.timing import WARM_UP_TEXT, Latency, forget_queries, summarize
 from bot.evaluation.questions import EvalQuestion
+from bot.index.embedders import Embedder
+from bot.index.embedders.langchain import LangChainEmbeddings
 from bot.knowledge.models import Passage
 
 COLLECTION = "baseline"
@@ -31,13 +32,14 @@ def _metadata(p: Passage) -> dict[str, str]:
 
 
 class Baseline:
-    def __init__(self, path: Path, embedder: Embeddings) -> None:
+    def __init__(self, path: Path, embedder: Embedder) -> None:
+        self.embedder = embedder
         self._client = chromadb.PersistentClient(
             path=str(path), settings=chromadb.Settings(anonymized_telemetry=False)
         )
         self.store = Chroma(
             collection_name=COLLECTION,
-            embedding_function=embedder,
+            embedding_function=LangChainEmbeddings(embedder),
             client=self._client,
             collection_metadata={"hnsw:space": "cosine"},
         )
@@ -77,7 +79,7 @@ class Baseline:
 
 def latency(baseline: Baseline, questions: Sequence[str], budget_s: float) -> Latency:
     """Per-query latency of top-5 similarity search, over at most ``budget_s`` seconds."""
-    forget_queries(baseline.store.embeddings)
+    forget_queries(baseline.embedder)
     baseline.documents(WARM_UP_TEXT)
     timings: list[float] = []
     deadline = time.monotonic() + budget_s
@@ -99,7 +101,7 @@ def recall(
     project's recall@5 counts, so the two can be compared like for like. Questions
     not reached within ``budget_s`` seconds are left out of both.
     """
-    forget_queries(baseline.store.embeddings)
+    forget_queries(baseline.embedder)
     hits = hits_docs = n = 0
     deadline = time.monotonic() + budget_s
     for q in questions:

@@ -1,7 +1,7 @@
 """Ingest throughput beside the raw throughput of the embedding model, and the cached
 index of the generated folder.
 
-The raw rate is the ceiling: E5Embeddings.embed_documents on the very texts
+The raw rate is the ceiling: E5Embedder.embed_passages on the very texts
 ingest embeds (Passage.embedding_text()), in batches of the size ingest uses.
 Whatever ingest does besides embedding (reading, validating, chunking, the
 vector cache, Chroma, the snapshot) shows as the gap between the two.
@@ -19,11 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
 from bench.corpus import GENERATOR_VERSION, generate
 from bot.index.cache import EmbeddingCache, text_hash
-from bot.index.embeddings import embedder_key
+from bot.index.embedders import Embedder
 from bot.index.ingest import EMBED_BATCH, IngestReport, ingest
 from bot.index.layout import IndexLayout
 from bot.knowledge.chunker import split_passages
@@ -46,12 +45,12 @@ def sample(passages: list[Passage], n: int = RAW_SAMPLE) -> list[Passage]:
     return passages[:: max(1, len(passages) // n)][:n]
 
 
-def raw_rate(embedder: Embeddings, passages: list[Passage]) -> dict[str, Any]:
+def raw_rate(embedder: Embedder, passages: list[Passage]) -> dict[str, Any]:
     """Passages per second of the bare model, batch by batch as ingest calls it."""
     texts = [p.embedding_text() for p in passages]
     started = time.perf_counter()
     for start in range(0, len(texts), EMBED_BATCH):
-        embedder.embed_documents(texts[start : start + EMBED_BATCH])
+        embedder.embed_passages(texts[start : start + EMBED_BATCH])
     seconds = time.perf_counter() - started
     return {
         "passages": len(texts),
@@ -81,7 +80,7 @@ def ingest_figures(report: IngestReport) -> dict[str, Any]:
     return figures
 
 
-def cold_ingest(knowledge_dir: Path, data_dir: Path, embedder: Embeddings) -> dict[str, Any]:
+def cold_ingest(knowledge_dir: Path, data_dir: Path, embedder: Embedder) -> dict[str, Any]:
     """Ingest into a data folder that must not exist yet: every passage is embedded."""
     if data_dir.exists():
         raise RuntimeError(f"{data_dir} exists: a cold ingest needs a fresh data folder")
@@ -100,7 +99,7 @@ class CachedIndex:
     reused: bool
 
 
-def generated_index(starter: Path, cache: Path, embedder: Embeddings) -> CachedIndex:
+def generated_index(starter: Path, cache: Path, embedder: Embedder) -> CachedIndex:
     """The generated folder and its index, built once per generator output and model.
 
     The folder is regenerated every time (seconds) and hashed, so a change of the
@@ -111,7 +110,7 @@ def generated_index(starter: Path, cache: Path, embedder: Embeddings) -> CachedI
     shutil.rmtree(fresh, ignore_errors=True)  # left by an interrupted run
     made = generate(starter, fresh / "knowledge")
     key = text_hash(
-        f"{GENERATOR_VERSION}\n{BUILD_FORMAT}\n{made.digest}\n{embedder_key(embedder)}"
+        f"{GENERATOR_VERSION}\n{BUILD_FORMAT}\n{made.digest}\n{embedder.key}"
     )[:16]
     root = cache / f"generated-{key}"
     if (root / BUILD_FILE).is_file():
@@ -142,10 +141,10 @@ def generated_index(starter: Path, cache: Path, embedder: Embeddings) -> CachedI
 
 
 def cached_vectors(
-    data_dir: Path, embedder: Embeddings, passages: list[Passage]
+    data_dir: Path, embedder: Embedder, passages: list[Passage]
 ) -> list[np.ndarray]:
     """The vectors ingest stored for these passages, in their order."""
-    store = EmbeddingCache(IndexLayout(data_dir).cache_file, embedder_key(embedder))
+    store = EmbeddingCache(IndexLayout(data_dir).cache_file, embedder.key)
     try:
         hashes = [text_hash(p.embedding_text()) for p in passages]
         found = store.get_many(hashes)

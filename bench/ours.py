@@ -1,4 +1,5 @@
-"""The project in-process: Runtime.ask latency and the evaluation's recall@5."""
+"""The project in-process: the latency of an answer (asked and rendered, as the API does)
+and the evaluation's recall@5."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from typing import Any
 
 from bench.timing import WARM_UP_TEXT, Latency, forget_queries, summarize
 from bot.advisor.models import Question
+from bot.advisor.runtime import Runtime, build_runtime
+from bot.channels.answers import answer_for
 from bot.config import Settings
 from bot.evaluation.metrics import Outcome, score
 from bot.evaluation.questions import EvalQuestion
 from bot.evaluation.runner import run_questions
-from bot.runtime import Runtime, build_runtime
 
 
 def open_runtime(knowledge_dir: Path, data_dir: Path) -> Runtime:
@@ -33,16 +35,16 @@ def _question(q: EvalQuestion) -> Question:
 
 
 def latency(runtime: Runtime, questions: Sequence[EvalQuestion], budget_s: float) -> Latency:
-    """Per-question latency of Runtime.ask (retrieve, compose, check, render)."""
+    """Per-question latency of an answer for the web (retrieve, compose, check, render)."""
     forget_queries(runtime.embedder)
-    runtime.ask(Question(text=WARM_UP_TEXT))
+    answer_for(runtime, Question(text=WARM_UP_TEXT))
     timings: list[float] = []
     deadline = time.monotonic() + budget_s
     for q in questions:
         if time.monotonic() > deadline:
             break
         started = time.perf_counter()
-        runtime.ask(_question(q))
+        answer_for(runtime, _question(q))
         timings.append(time.perf_counter() - started)
     return summarize(timings)
 

@@ -39,7 +39,7 @@ from bench import baseline, ingest, machine, ours, report, server  # noqa: E402
 from bench.ingest import CachedIndex  # noqa: E402
 from bench.timing import Latency  # noqa: E402
 from bot.evaluation.questions import EvalQuestion, load_questions  # noqa: E402
-from bot.index.embeddings import make_embedder  # noqa: E402
+from bot.index.embedders import embed_query, make_embedder  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "bench" / ".cache"
@@ -200,9 +200,10 @@ def _shown(path: Path) -> str:
 def _notes(results: dict[str, Any], idx: CachedIndex | None) -> list[str]:
     notes = [
         "ingest rate = passages / whole ingest time (read, validate, chunk, embed, Chroma, "
-        "snapshot); raw = E5Embeddings.embed_documents on the same embedding_text(), "
+        "snapshot); raw = E5Embedder.embed_passages on the same embedding_text(), "
         "batches of 32, model already loaded.",
-        "in-process latency: ours = Runtime.ask (hybrid retrieval, compose, check, render); "
+        "in-process latency: ours = Runtime.ask and one render for the web "
+        "(hybrid retrieval, compose, check, render); "
         "baseline = Chroma.similarity_search(k=5) only; both on the answerable questions.",
         "recall@5: ours counts the top 5 distinct documents (bot.evaluation); the baseline's "
         "5 passages may hold fewer; '5 distinct docs' takes them from its top 20 passages.",
@@ -248,8 +249,8 @@ def main(argv: list[str] | None = None) -> int:
     questions = load_questions(QUESTIONS)
     say("loading the embedding model")
     embedder = make_embedder(ingest.EMBEDDER)
-    embedder.embed_documents(["warm-up"])
-    embedder.embed_query("warm-up")
+    embedder.embed_passages(["warm-up"])
+    embed_query(embedder, "warm-up")
     idx = None
     CACHE.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="run-", dir=CACHE) as tmp:

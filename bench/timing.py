@@ -44,10 +44,9 @@ def summarize(seconds: list[float]) -> Latency:
 def forget_queries(embedder: Any) -> None:
     """Start a timed loop with no query vector remembered.
 
-    E5Embeddings keeps recent query vectors (an lru_cache on the class): a loop
-    over questions another loop has just embedded would time cache look-ups.
+    E5Embedder remembers recent queries: a loop over questions another loop has
+    just embedded would time look-ups.
     """
-    cached = getattr(type(embedder), "_query_cached", None)
-    clear = getattr(cached, "cache_clear", None)
-    if callable(clear):
-        clear()
+    forget = getattr(embedder, "forget_queries", None)
+    if callable(forget):
+        forget()

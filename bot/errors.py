@@ -11,15 +11,33 @@ into a clear message (CLI: message and exit code; HTTP: a status code).
      |    +-- IndexNotBuilt   no index yet: run `bot ingest`
      |    +-- IndexBusy       another process is writing the index
      +-- EmbeddingError       the embedding backend could not be loaded or failed
-     +-- ChannelError         a channel could not parse or deliver a message
+
+A ``Problem`` names what is wrong with an input file (a knowledge document,
+the referral registry, the assistant's texts): file, line, field, message.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import Literal
 
-if TYPE_CHECKING:
-    from bot.knowledge.models import Problem
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file, pointing at file, line and field."""
+
+    path: str
+    line: int
+    field: str | None
+    message: str
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}"
+        what = f" [{self.field}]" if self.field else ""
+        return f"{where}:{what} {self.severity}: {self.message}"
 
 
 class BotError(Exception):
@@ -50,8 +68,4 @@ class IndexBusy(IndexError_):
 
 
 class EmbeddingError(BotError):
-    pass
-
-
-class ChannelError(BotError):
     pass

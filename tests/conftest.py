@@ -15,12 +15,11 @@ from collections.abc import Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
-from langchain_core.embeddings import Embeddings  # noqa: E402
 
+from bot.advisor.runtime import Runtime, build_runtime  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.index.embeddings import make_embedder  # noqa: E402
+from bot.index.embedders import Embedder, make_embedder  # noqa: E402
 from bot.index.ingest import ingest  # noqa: E402
-from bot.runtime import Runtime, build_runtime  # noqa: E402
 from tests.channels.twilio_fake import FakeTwilio  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,7 +28,7 @@ STARTER_KNOWLEDGE = ROOT / "knowledge"
 
 
 @pytest.fixture(scope="session")
-def embedder() -> Embeddings:
+def embedder() -> Embedder:
     """The real offline multilingual model, loaded once."""
     return make_embedder("e5")
 
@@ -54,7 +53,7 @@ VECTOR_CACHE = ROOT / ".pytest_cache" / "bot-embeddings.sqlite3"
 
 
 @pytest.fixture(scope="session")
-def starter_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embeddings) -> Path:
+def starter_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
     """The shipped knowledge/ folder, indexed once per session (a few minutes the first time)."""
     data = tmp_path_factory.mktemp("starter-data")
     if VECTOR_CACHE.exists():

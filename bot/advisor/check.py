@@ -14,21 +14,11 @@ fallback instead and logs which rule fired (never the text).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 
 from bot.advisor.models import Answer
 from bot.knowledge.models import CONTACT_FIELDS, Referral
-
-# Digits with the separators phone numbers use; a dot only between digits, so
-# "in 2024. 603 people" is not read as a number.
-PHONE = re.compile(r"(?<![\w/])\+?\(?\d(?:[\d\-() ]|\.(?=\d)){5,}\d(?!\w)")
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-URL = re.compile(r"(?:https?://|www\.)[^\s<>\"')\]]+", re.IGNORECASE)
-ARTICLE = re.compile(
-    r"\b(?:art(?:icle|ículo|igo)?s?\.?|статья|ст\.|المادة|धारा|अनुच्छेद)\s*\d+(?:[.\-]\d+)*",
-    re.IGNORECASE,
-)
+from bot.text.patterns import ARTICLE, EMAIL, PHONE, URL
 
 
 def _digits(s: str) -> int:

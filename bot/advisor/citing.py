@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 from bot.advisor.composer import ComposedSentence
 from bot.advisor.models import Citation, Sentence
-from bot.advisor.sentences import split_sentences
 from bot.knowledge.models import Passage
 from bot.retrieval.retriever import Hit
+from bot.text.sentences import split_sentences
 
 MAX_STEPS = 3
 

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.advisor.sentences import split_sentences
 from bot.index.lexical import tokenize
 from bot.retrieval.retriever import Hit
+from bot.text.sentences import split_sentences
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,10 @@ class Budget:
     sentences: int
     chars: int
     referrals: int
+
+
+# When the caller does not say: the most a channel carries (the web's).
+DEFAULT_BUDGET = Budget(sentences=5, chars=900, referrals=4)
 
 
 @dataclass(frozen=True)

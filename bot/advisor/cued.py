@@ -40,7 +40,7 @@ class CuedCheck:
         return self.examples.threshold
 
     def judge(self, vector: Sequence[float], text: str) -> CuedVerdict:
-        margin = self.examples.judge(vector).margin
+        margin = self.examples.margin(vector)
         cue = self.cues.find(text)
         alone = margin >= self.margin_alone
         positive = alone or (cue is not None and margin >= self.margin_with_cue)

@@ -10,18 +10,10 @@ decision is the margin between the two labels against a calibrated threshold.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import yaml
-
-
-@dataclass(frozen=True)
-class Verdict:
-    positive: bool
-    margin: float  # positive-label score minus negative-label score
-    score: float  # positive-label score
 
 
 def read_examples(path: Path, label: str) -> list[str]:
@@ -61,8 +53,7 @@ class ExampleClassifier:
         k = min(self.k, len(sims))
         return float(np.mean(np.partition(sims, -k)[-k:]))
 
-    def judge(self, vector: Sequence[float]) -> Verdict:
+    def margin(self, vector: Sequence[float]) -> float:
+        """How much closer the vector is to the positive examples than to the negative."""
         v = np.asarray(vector, dtype=np.float32)
-        pos = self._score(self._pos, v)
-        margin = pos - self._score(self._neg, v)
-        return Verdict(positive=margin >= self.threshold, margin=margin, score=pos)
+        return self._score(self._pos, v) - self._score(self._neg, v)

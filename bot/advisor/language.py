@@ -12,8 +12,8 @@ import threading
 from functools import lru_cache
 from typing import Any
 
-SUPPORTED = ("en", "fr", "ar", "sw", "ne", "hi", "ru", "pt", "am")
-RTL = frozenset({"ar"})
+from bot.text.languages import SERVED
+
 # Below this confidence a message keeps the saved (or default) language.
 MIN_CONFIDENCE = 0.5
 _SIBLINGS = {"hi": "ne", "ne": "hi"}
@@ -26,7 +26,7 @@ def _identifier() -> Any:
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    identifier.set_languages(list(SUPPORTED))
+    identifier.set_languages(list(SERVED))
     return identifier
 
 
@@ -53,7 +53,7 @@ def _script(text: str) -> str | None:
 
 def detect_language(text: str, saved: str | None = None, default: str = "en") -> str:
     """The language to answer in: detected, settled by the user's saved choice."""
-    fallback = saved if saved in SUPPORTED else default
+    fallback = saved if saved in SERVED else default
     if not text.strip():
         return fallback
     by_script = _script(text)
@@ -67,8 +67,13 @@ def detect_language(text: str, saved: str | None = None, default: str = "en") ->
     return lang if confidence >= MIN_CONFIDENCE else fallback
 
 
-def is_rtl(lang: str) -> bool:
-    return lang in RTL
+def guess_language(text: str) -> str | None:
+    """The text's language for a reply outside an answer (an apology, a refusal); None
+    when it cannot be told. Never raises."""
+    try:
+        return detect_language(text) if text.strip() else None
+    except Exception:  # noqa: BLE001 - a guess only
+        return None
 
 
 def warm_up() -> None:

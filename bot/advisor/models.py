@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
+
+from bot.advisor.trace import Trace
 
 Status = Literal["answered", "no_answer"]
 
@@ -58,6 +60,9 @@ class Sentence(BaseModel):
 
 
 class Answer(BaseModel):
+    """What the advisor decided. ``answer`` is filled by the channel that renders it
+    (``bot.channels.render``); the advisor itself never lays text out."""
+
     status: Status
     urgent: bool = False
     language: str
@@ -79,3 +84,13 @@ class Answer(BaseModel):
     notes: list[str] = Field(default_factory=list, exclude=True)  # e.g. "only in English"
     notice: str = Field(default="", exclude=True)
     intro: str = Field(default="", exclude=True)
+    _trace: Trace | None = PrivateAttr(default=None)
+
+    @property
+    def trace(self) -> Trace | None:
+        """What the advisor found and judged (bot.advisor.trace); None if built elsewhere."""
+        return self._trace
+
+    def traced(self, trace: Trace) -> Answer:
+        self._trace = trace
+        return self

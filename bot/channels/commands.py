@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Literal
 
 from bot.advisor.strings import DEFAULT_LANG, Strings
+from bot.text.languages import SERVED
 
 Kind = Literal["help", "contacts", "lang", "more", "agent", "delete", "stop", "start"]
 KINDS: tuple[Kind, ...] = ("help", "contacts", "lang", "more", "agent", "delete", "stop", "start")
-LANGUAGES = ("en", "fr", "ar", "sw", "ne", "hi", "ru", "pt", "am")
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ class Commands:
         head, tail = " ".join(words[:-1]), words[-1]
         found = self._keywords.get(head)
         if found and found[0] == "lang":
-            return Command("lang", found[1], tail if tail in LANGUAGES else None)
+            return Command("lang", found[1], tail if tail in SERVED else None)
         return None
 
     def reply(self, key: str, lang: str | None, **values: object) -> str:

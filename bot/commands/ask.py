@@ -26,11 +26,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.advisor.models import Question
-    from bot.runtime import build_runtime
+    from bot.advisor.runtime import build_runtime
+    from bot.channels.answers import answer_for
 
     runtime = build_runtime(settings)
     try:
-        answer = runtime.ask(
+        answer = answer_for(
+            runtime,
             Question(
                 text=args.question,
                 lang=args.lang,

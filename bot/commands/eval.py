@@ -71,10 +71,10 @@ def _row(name: str, values: dict) -> str:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.advisor.runtime import build_runtime, min_relevance
     from bot.evaluation.metrics import calibrate, calibrate_urgency, score
     from bot.evaluation.questions import load_questions
     from bot.evaluation.runner import run_questions
-    from bot.runtime import build_runtime, min_relevance
 
     questions = load_questions(args.questions)
     runtime = build_runtime(settings)

@@ -29,8 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.index.embeddings import make_embedder
-    from bot.index.ingest import ingest
+    from bot.index.embedders import make_embedder
+    from bot.index.ingest import ingest, refusal_lines
 
     folder = args.knowledge or settings.knowledge_dir
     if not folder.is_dir():
@@ -47,22 +47,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             force=args.force,
         )
     except KnowledgeError as exc:
-        for problem in sorted(exc.problems, key=lambda p: (p.severity != "error", p.path, p.line)):
-            print(problem, file=sys.stderr)
-        print(f"ingest refused: {exc}; nothing was changed", file=sys.stderr)
+        for line in refusal_lines(exc):
+            print(line, file=sys.stderr)
         return 1
-    for label, paths in (
-        ("added", report.added),
-        ("updated", report.updated),
-        ("removed", report.removed),
-    ):
-        for path in paths:
-            print(f"  {label:8} {path}")
-    if not report.changed:
-        print("nothing changed: the served index is up to date")
-    print(report.summary())
-    if report.generation:
-        print(f"index generation {report.generation}")
-    if report.warnings:
-        print(f"{report.warnings} warning(s): run `bot knowledge check` to see them")
+    for line in report.lines():
+        print(line)
     return 0

@@ -16,13 +16,14 @@ from pathlib import Path
 
 import yaml
 
-from bot.advisor.language import SUPPORTED
 from bot.advisor.strings import string_gaps
 from bot.config import Settings, prompts_dir
 from bot.knowledge.documents import load_document_kinds
 from bot.knowledge.loader import load_knowledge
 from bot.knowledge.models import REVIEWERS, Knowledge, Problem
+from bot.knowledge.summary import summary
 from bot.knowledge.translations import stale_translations
+from bot.text.languages import SERVED
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -49,22 +50,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     check.set_defaults(func=run)
 
 
-def summary(knowledge: Knowledge, more_warnings: int = 0) -> str:
-    docs = knowledge.documents
-    published = len(knowledge.published)
-    langs = len({d.lang for d in docs})
-    return (
-        f"{len(docs)} documents ({published} published, {len(docs) - published} drafts) "
-        f"in {langs} languages, {len(knowledge.referrals)} referrals: "
-        f"{len(knowledge.errors)} errors, {len(knowledge.warnings) + more_warnings} warnings"
-    )
-
-
 def run(args: argparse.Namespace, settings: Settings) -> int:
     root = args.dir if args.dir is not None else settings.knowledge_dir
     knowledge = load_knowledge(root, today=date.today())
     published = {d.id for d in knowledge.published}
-    kinds = load_document_kinds(root, published, SUPPORTED, date.today())
+    kinds = load_document_kinds(root, published, SERVED, date.today())
     knowledge.problems.extend(kinds.problems)  # documents/*.yaml: the kinds of paper
     texts = _text_gaps(settings)
     ordered = knowledge.errors + knowledge.warnings + texts
@@ -97,6 +87,6 @@ def _text_gaps(settings: Settings) -> list[Problem]:
     """The assistant's texts a language lacks: shown in English instead."""
     directory = prompts_dir(settings) / "strings"
     try:
-        return string_gaps(directory, SUPPORTED)
+        return string_gaps(directory, SERVED)
     except (OSError, ValueError, yaml.YAMLError) as exc:
         return [Problem(str(directory), 1, None, str(exc), "warning")]

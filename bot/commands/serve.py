@@ -21,10 +21,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    import logging
+
     import uvicorn
 
-    from bot.api.app import create_app
+    from bot.app import create_app
 
+    # A service's log says what it does: loading, ready, index switches (never a message).
+    logging.getLogger("bot").setLevel(logging.INFO)
     # One worker on purpose: the embedded Chroma client is not safe across processes.
     uvicorn.run(create_app(settings), host=args.host, port=args.port, workers=1, log_level="info")
     return 0

@@ -8,8 +8,7 @@ import os
 import sys
 
 from bot.config import Settings
-
-ROLES = ("caseworker", "editor", "admin")
+from bot.store.accounts import ROLES
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -54,7 +53,7 @@ def _password(prompt_for: str) -> str:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.store import Database
-    from bot.web.accounts import AccountError, Accounts
+    from bot.store.accounts import AccountError, Accounts
 
     db = Database(settings.database)
     accounts = Accounts(db)

@@ -1,4 +1,4 @@
-"""Runs a question set through the real advisor and its retrieval."""
+"""Runs a question set through the real advisor and reads what it did from each answer's trace."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ from collections.abc import Iterable
 from tqdm import tqdm
 
 from bot.advisor.models import Question
+from bot.advisor.runtime import Runtime
 from bot.evaluation.metrics import Outcome
 from bot.evaluation.questions import EvalQuestion
-from bot.retrieval.retriever import retrieve
-from bot.runtime import Runtime
 
 
 def run_questions(
@@ -19,27 +18,26 @@ def run_questions(
     items = list(questions)
     outcomes: list[Outcome] = []
     for q in tqdm(items, desc="evaluating", unit="question", disable=not progress):
-        view = runtime.watcher.view
-        vector = runtime.embedder.embed_query(q.question)
-        found = retrieve(
-            view, runtime.embedder, q.question, lang=q.lang, country=q.country, vector=vector
-        )
-        urgency = runtime.advisor.urgency
-        verdict = urgency.judge(vector, q.question) if urgency else None
-        answer = runtime.ask(Question(text=q.question, lang=q.lang, country=q.country))
+        answer = runtime.ask(Question(text=q.question, lang=q.lang, country=q.country),
+                             measure=True)
+        trace = answer.trace
+        assert trace is not None  # every answer of the advisor carries one
+        found = trace.retrieval
+        verdict = trace.urgency
         refused = answer.reason == "refused_request"
+        documents = runtime.watcher.view.documents
         outcomes.append(
             Outcome(
                 question=q,
-                ranked_docs=found.documents(),
-                top_similarity=found.top_similarity,
+                ranked_docs=found.documents() if found else [],
+                top_similarity=found.top_similarity if found else 0.0,
                 status=answer.status,
                 cited_docs=list(dict.fromkeys(c.doc_id for c in answer.citations)),
                 urgent=answer.urgent,
                 # A refused request is never urgent, whatever its margin.
                 urgency_margin=verdict.margin if verdict and not refused else None,
                 urgency_cue=verdict.cue if verdict else None,
-                translated=any((d, q.lang) in view.documents for d in q.expect_docs)
+                translated=any((d, q.lang) in documents for d in q.expect_docs)
                 if q.lang
                 else True,
             )

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from langchain_core.embeddings import Embeddings
-
 from bot.errors import IndexError_
+from bot.index.embedders import Embedder
+from bot.index.layout import IndexLayout
 
 # HNSW search breadth: the default (100) gave a recall of 0.5 at 10k random vectors.
 EF_SEARCH = 400
@@ -32,24 +32,24 @@ def _chroma() -> Any:
     return chromadb
 
 
-def _make_embedding_function(embedder: Embeddings, embedder_name: str) -> Any:
+def _make_embedding_function(embedder: Embedder, embedder_name: str) -> Any:
     from chromadb.api.types import Documents, EmbeddingFunction
     from chromadb.api.types import Embeddings as ChromaEmbeddings
 
     class ProjectEmbeddingFunction(EmbeddingFunction[Documents]):
-        def __init__(self, inner: Embeddings, name: str) -> None:
+        def __init__(self, inner: Embedder, name: str) -> None:
             self._inner = inner
             self._name = name
 
         def __call__(self, input: Documents) -> ChromaEmbeddings:  # noqa: A002 - chroma's name
             import numpy as np
 
-            return [np.asarray(v, dtype="float32") for v in self._inner.embed_documents(input)]
+            return [np.asarray(v, dtype="float32") for v in self._inner.embed_passages(input)]
 
         def embed_query(self, input: Documents) -> ChromaEmbeddings:  # noqa: A002
             import numpy as np
 
-            return [np.asarray(self._inner.embed_query(t), dtype="float32") for t in input]
+            return [np.asarray(v, dtype="float32") for v in self._inner.embed_queries(input)]
 
         @staticmethod
         def name() -> str:
@@ -60,7 +60,7 @@ def _make_embedding_function(embedder: Embeddings, embedder_name: str) -> Any:
 
         @staticmethod
         def build_from_config(config: dict[str, Any]) -> ProjectEmbeddingFunction:
-            from bot.index.embeddings import make_embedder
+            from bot.index.embedders import make_embedder
 
             return ProjectEmbeddingFunction(make_embedder(config["embedder"]), config["embedder"])
 
@@ -72,6 +72,21 @@ def _make_embedding_function(embedder: Embeddings, embedder_name: str) -> Any:
 
 def _settings() -> Any:
     return _chroma().Settings(anonymized_telemetry=False, allow_reset=False)
+
+
+def _where(lang: str | None, doc_id: str | None) -> dict[str, Any]:
+    """Chroma's filter syntax, kept here: every indexed passage is published."""
+    conditions: list[dict[str, Any]] = [{"status": "published"}]
+    if lang is not None:
+        conditions.append({"lang": lang})
+    if doc_id is not None:
+        conditions.append({"doc_id": doc_id})
+    return conditions[0] if len(conditions) == 1 else {"$and": conditions}
+
+
+def passage_metadata(doc_id: str, lang: str) -> dict[str, str]:
+    """What is stored beside a passage's vector: what ``query`` can filter on."""
+    return {"doc_id": doc_id, "lang": lang, "status": "published"}
 
 
 class ChromaStore:
@@ -89,7 +104,7 @@ class ChromaStore:
         path: Path | None,
         url: str | None,
         collection: str,
-        embedder: Embeddings,
+        embedder: Embedder,
         embedder_name: str,
         create: bool,
     ) -> ChromaStore:
@@ -130,6 +145,27 @@ class ChromaStore:
             ) from exc
         return cls(client, coll, owns_client=True)
 
+    @classmethod
+    def for_generation(
+        cls,
+        layout: IndexLayout,
+        generation: str,
+        *,
+        url: str | None,
+        embedder: Embedder,
+        embedder_name: str,
+        create: bool,
+    ) -> ChromaStore:
+        """The vectors of one index generation: its own folder, or its collection on a server."""
+        return cls.open(
+            path=None if url else layout.chroma_dir(generation),
+            url=url,
+            collection=layout.collection(generation),
+            embedder=embedder,
+            embedder_name=embedder_name,
+            create=create,
+        )
+
     def add(
         self,
         ids: Sequence[str],
@@ -151,14 +187,19 @@ class ChromaStore:
         return int(self._collection.count())
 
     def query(
-        self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None
+        self, vector: Sequence[float], k: int, *, lang: str | None = None,
+        doc_id: str | None = None,
     ) -> list[tuple[str, float]]:
-        """The ``k`` nearest passage ids with their cosine similarity, best first."""
+        """The ``k`` nearest published passages, with their cosine similarity, best first.
+
+        ``lang`` keeps passages in that language, ``doc_id`` those of one document.
+        """
         k = min(k, self.count())
         if k <= 0:
             return []
         res = self._collection.query(
-            query_embeddings=[list(vector)], n_results=k, where=where, include=["distances"]
+            query_embeddings=[list(vector)], n_results=k, where=_where(lang, doc_id),
+            include=["distances"],
         )
         ids = res["ids"][0]
         distances = res["distances"][0]

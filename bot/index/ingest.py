@@ -14,13 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 from tqdm import tqdm
 
 from bot.errors import KnowledgeError
 from bot.index.cache import EmbeddingCache, text_hash
-from bot.index.chroma_store import ChromaStore
-from bot.index.embeddings import embedder_key
+from bot.index.chroma_store import ChromaStore, passage_metadata
+from bot.index.embedders import Embedder
 from bot.index.layout import IndexLayout
 from bot.index.snapshot import DocInfo, Snapshot
 from bot.knowledge.chunker import split_passages
@@ -29,7 +28,6 @@ from bot.knowledge.models import Knowledge, Passage
 
 log = logging.getLogger(__name__)
 
-COLLECTION_PREFIX = "passages-"
 EMBED_BATCH = 32
 
 
@@ -60,9 +58,26 @@ class IngestReport:
             f"({self.embedded} embedded, {self.reused} reused) in {self.seconds:.1f} s"
         )
 
+    def lines(self) -> list[str]:
+        """What ``bot ingest`` prints and the knowledge page shows: files, summary, index."""
+        out = [f"  {label:8} {path}"
+               for label, paths in (("added", self.added), ("updated", self.updated),
+                                    ("removed", self.removed))
+               for path in paths]
+        if not self.changed:
+            out.append("nothing changed: the served index is up to date")
+        out.append(self.summary())
+        if self.generation:
+            out.append(f"index generation {self.generation}")
+        if self.warnings:
+            out.append(f"{self.warnings} warning(s): run `bot knowledge check` to see them")
+        return out
 
-def collection_name(generation: str) -> str:
-    return COLLECTION_PREFIX + generation
+
+def refusal_lines(refused: KnowledgeError) -> list[str]:
+    """Why an ingest was refused: every problem (errors first), then what it means."""
+    ordered = sorted(refused.problems, key=lambda p: (p.severity != "error", p.path, p.line))
+    return [str(p) for p in ordered] + [f"ingest refused: {refused}; nothing was changed"]
 
 
 def _file_checksums(knowledge: Knowledge, root: Path) -> dict[str, str]:
@@ -88,10 +103,11 @@ def _compare(report: IngestReport, old: dict[str, str], new: dict[str, str]) -> 
 
 def _embed(
     passages: list[Passage],
-    embedder: Embeddings,
+    embedder: Embedder,
     cache: EmbeddingCache,
     report: IngestReport,
     progress: bool,
+    batch_size: int,
 ) -> list[np.ndarray]:
     hashes = [text_hash(p.embedding_text()) for p in passages]
     known = cache.get_many(hashes)
@@ -102,9 +118,9 @@ def _embed(
     with tqdm(
         total=len(missing), desc="embedding", unit="passage", disable=not progress or not missing
     ) as bar:
-        for start in range(0, len(missing), EMBED_BATCH):
-            batch = missing[start : start + EMBED_BATCH]
-            vectors = embedder.embed_documents([passages[i].embedding_text() for i in batch])
+        for start in range(0, len(missing), batch_size):
+            batch = missing[start : start + batch_size]
+            vectors = embedder.embed_passages([passages[i].embedding_text() for i in batch])
             fresh = [
                 (hashes[i], np.asarray(v, dtype=np.float32))
                 for i, v in zip(batch, vectors, strict=True)
@@ -119,13 +135,18 @@ def _embed(
 def ingest(
     knowledge_dir: Path,
     data_dir: Path,
-    embedder: Embeddings,
+    embedder: Embedder,
     embedder_name: str,
     chroma_url: str | None = None,
     progress: bool = True,
     force: bool = False,
+    batch_size: int = EMBED_BATCH,
 ) -> IngestReport:
-    """Validate, embed what changed, publish a new generation. Raises on invalid files."""
+    """Validate, embed what changed, publish a new generation. Raises on invalid files.
+
+    Passages are embedded ``batch_size`` at a time; each batch is kept in the
+    embedding cache at once, so an interrupted run embeds only the rest next time.
+    """
     started = time.perf_counter()
     knowledge = load_knowledge(knowledge_dir)
     if knowledge.errors:
@@ -137,7 +158,7 @@ def ingest(
         report = IngestReport(generation=None, warnings=len(knowledge.warnings))
         files = _file_checksums(knowledge, knowledge_dir)
         _compare(report, previous.files if previous else {}, files)
-        key = embedder_key(embedder)
+        key = embedder.key
 
         published = knowledge.published
         passages = [p for doc in published for p in split_passages(doc)]
@@ -153,30 +174,26 @@ def ingest(
 
         cache = EmbeddingCache(layout.cache_file, key)
         try:
-            vectors = _embed(passages, embedder, cache, report, progress)
+            vectors = _embed(passages, embedder, cache, report, progress, batch_size)
             cache.prune({text_hash(p.embedding_text()) for p in passages})
         finally:
             cache.close()
 
         name, directory = layout.new_generation()
-        store = ChromaStore.open(
-            path=None if chroma_url else directory / "chroma",
-            url=chroma_url,
-            collection=collection_name(name),
-            embedder=embedder,
-            embedder_name=embedder_name,
+        store = ChromaStore.for_generation(
+            layout, name, url=chroma_url, embedder=embedder, embedder_name=embedder_name,
             create=True,
         )
         try:
             store.add(
                 [p.id for p in passages],
                 vectors,
-                [{"doc_id": p.doc_id, "lang": p.lang, "status": "published"} for p in passages],
+                [passage_metadata(p.doc_id, p.lang) for p in passages],
             )
             if chroma_url:
                 for old in layout.generations():
                     if old not in (name, layout.current()):
-                        store.drop_collection(collection_name(old))
+                        store.drop_collection(layout.collection(old))
         finally:
             store.close()
 

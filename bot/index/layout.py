@@ -7,6 +7,9 @@
         ingest.lock               held by the one process that is ingesting
         g20261129T221100Z-1a2b/   one generation: snapshot.json + chroma/
 
+With ``BOT_CHROMA_URL`` a generation's vectors are a collection on the Chroma
+server instead, named by :meth:`IndexLayout.collection`.
+
 ``bot ingest`` builds a complete new generation beside the served one and then
 replaces ``CURRENT`` with ``os.replace`` (atomic on POSIX). A running service
 notices the new name and switches; an interrupted ingest leaves ``CURRENT``
@@ -29,6 +32,7 @@ from bot.errors import IndexBusy
 
 SNAPSHOT_FILE = "snapshot.json"
 KEEP_GENERATIONS = 2
+COLLECTION_PREFIX = "passages-"
 
 
 class IndexLayout:
@@ -48,6 +52,15 @@ class IndexLayout:
 
     def generation_dir(self, name: str) -> Path:
         return self.root / name
+
+    def chroma_dir(self, name: str) -> Path:
+        """The embedded Chroma folder of a generation (unused with a Chroma server)."""
+        return self.generation_dir(name) / "chroma"
+
+    @staticmethod
+    def collection(name: str) -> str:
+        """The Chroma collection that holds a generation's passage vectors."""
+        return COLLECTION_PREFIX + name
 
     def new_generation(self) -> tuple[str, Path]:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")

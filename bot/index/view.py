@@ -17,12 +17,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from langchain_core.embeddings import Embeddings
-
 from bot.errors import IndexError_, IndexNotBuilt
 from bot.index.chroma_store import ChromaStore
-from bot.index.embeddings import embedder_key
-from bot.index.ingest import collection_name
+from bot.index.embedders import Embedder
 from bot.index.layout import IndexLayout
 from bot.index.lexical import BM25Index
 from bot.index.snapshot import DocInfo, Snapshot
@@ -66,7 +63,7 @@ class IndexView:
 
 def load_view(
     layout: IndexLayout,
-    embedder: Embeddings,
+    embedder: Embedder,
     embedder_name: str,
     chroma_url: str | None = None,
     generation: str | None = None,
@@ -79,17 +76,13 @@ def load_view(
         snapshot = Snapshot.read(directory)
     except (OSError, ValueError) as exc:
         raise IndexError_(f"index generation {name} cannot be read: {exc}") from exc
-    if snapshot.embedder_key != embedder_key(embedder):
+    if snapshot.embedder_key != embedder.key:
         raise IndexError_(
             f"the index was built with {snapshot.embedder!r} but the service uses "
             f"{embedder_name!r}: run `bot ingest` with the same BOT_EMBEDDER"
         )
-    store = ChromaStore.open(
-        path=None if chroma_url else directory / "chroma",
-        url=chroma_url,
-        collection=collection_name(name),
-        embedder=embedder,
-        embedder_name=embedder_name,
+    store = ChromaStore.for_generation(
+        layout, name, url=chroma_url, embedder=embedder, embedder_name=embedder_name,
         create=False,
     )
     passages = snapshot.passages
@@ -111,7 +104,7 @@ class IndexWatcher:
     def __init__(
         self,
         data_dir: Path,
-        embedder: Embeddings,
+        embedder: Embedder,
         embedder_name: str,
         chroma_url: str | None = None,
         interval: float = 2.0,

@@ -19,10 +19,10 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from bot.knowledge.models import Document, Passage
+from bot.text.sentences import sentence_pieces
 
 MAX_CHARS = 1200  # about two SMS-length paragraphs; longer sections are split
 SECTION_LEVELS = ("h1", "h2", "h3")
-_SENTENCE_END = re.compile(r"(?<=[.!?…。।؟])\s+")
 _ENDS_SENTENCE = tuple(".!?:;…。")
 
 
@@ -122,7 +122,7 @@ def _pieces(paragraph: str) -> list[str]:
     if len(paragraph) <= MAX_CHARS:
         return [paragraph]
     pieces: list[str] = []
-    for sentence in _SENTENCE_END.split(paragraph):
+    for sentence in (piece.strip() for piece in sentence_pieces(paragraph)):
         if pieces and len(pieces[-1]) + 1 + len(sentence) <= MAX_CHARS:
             pieces[-1] += " " + sentence
         else:
@@ -141,11 +141,6 @@ def _parts(paragraphs: list[str]) -> list[str]:
         parts[-1].append(piece)
         size += len(piece) + 1
     return ["\n".join(part) for part in parts if part]
-
-
-def text_sentences(text: str) -> list[str]:
-    """A passage's text as sentences: each line (paragraph or list item) cut at sentence ends."""
-    return [s.strip() for line in text.split("\n") for s in _SENTENCE_END.split(line) if s.strip()]
 
 
 def has_text(body: str) -> bool:

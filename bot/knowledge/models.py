@@ -7,7 +7,9 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-Severity = Literal["error", "warning"]
+# Where the knowledge folder's problems are defined (bot.errors: KnowledgeError carries them).
+from bot.errors import Problem as Problem
+from bot.errors import Severity as Severity
 
 # ``own`` is the deploying organisation's own line: offered first when present.
 REFERRAL_KINDS = ("own", "hotline", "embassy", "ngo", "un", "legal", "other")
@@ -20,22 +22,6 @@ REACHABLE_FIELDS = ("phone", "whatsapp", "telegram", "email")
 GUIDE_ROLES = ("first-steps",)
 # Who still has to review a guide (``awaiting_review:``): shown on the web citation.
 REVIEWERS = ("legal", "native-speaker")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the knowledge folder, pointing at file, line and field."""
-
-    path: str
-    line: int
-    field: str | None
-    message: str
-    severity: Severity = "error"
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}"
-        what = f" [{self.field}]" if self.field else ""
-        return f"{where}:{what} {self.severity}: {self.message}"
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 
-from bot.knowledge.chunker import split_passages, text_sentences
+from bot.knowledge.chunker import split_passages
 from bot.knowledge.models import Document, Problem
+from bot.text.sentences import split_sentences
 
 MIN_FIRST_WORDS = 6
 # "Our advice:", "Do this:": a sentence this short that ends in a colon only announces.
@@ -31,7 +32,7 @@ def check_style(doc: Document) -> list[Problem]:
     problems: list[Problem] = []
     lines = doc.body.split("\n")
     for passage in split_passages(doc):
-        sentences = text_sentences(passage.text)
+        sentences = split_sentences(passage.text)
         first = sentences[0] if sentences else ""
         line = _line_of(lines, first, doc.body_line)
         words = len(first.split())

@@ -28,8 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from langchain_core.embeddings import Embeddings
-
+from bot.index.embedders import Embedder, embed_query
 from bot.index.lexical import tokenize
 from bot.index.snapshot import DocInfo
 from bot.index.view import IndexView
@@ -77,7 +76,7 @@ def exact_terms(question: str) -> list[str]:
 
 def retrieve(
     view: IndexView,
-    embedder: Embeddings,
+    embedder: Embedder,
     question: str,
     *,
     lang: str | None = None,
@@ -88,15 +87,14 @@ def retrieve(
 ) -> Retrieval:
     """Rank sections for a question; ``vector`` is its embedding if already computed."""
     if vector is None:
-        vector = embedder.embed_query(question)
+        vector = embed_query(embedder, question)
     languages = [PIVOT_LANG] + ([lang] if lang and lang != PIVOT_LANG else [])
     scores: dict[Section, float] = {}
     similarity: dict[Section, float] = {}
     for language in languages:
-        where = {"$and": [{"status": "published"}, {"lang": language}]}
         stretch = _stretch(view, language)
         seen: set[Section] = set()
-        for pid, sim in view.store.query(vector, CANDIDATES, where=where):
+        for pid, sim in view.store.query(vector, CANDIDATES, lang=language):
             idx = view.by_id.get(pid)
             if idx is None:  # a vector without its passage: never serve it
                 continue

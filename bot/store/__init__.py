@@ -1,6 +1,9 @@
-"""The conversation store: hashed senders, redacted messages, the outbox, escalations.
+"""The database: hashed senders, redacted messages, the outbox, escalations and the
+inbox, what the assistant sent and answered (records), the knowledge-gap report, and
+the web app's accounts. Opened once per process (``Database``, which migrates it).
 
-Nothing here knows about Twilio or HTTP; the Twilio channel and `bot purge` use it.
+Nothing here knows about Twilio or HTTP; the channels, the web app and the
+commands (`bot purge`, `bot users`) use it.
 """
 
 from bot.store.conversations import Conversations, InboundRow, SenderPrefs

@@ -2,10 +2,10 @@
 
 An escalation is one conversation (one per sender: ``Conversations.escalate``
 updates or reopens it). A caseworker claims it, reads the redacted messages
-and what was sent back, replies through the user's channel (the reply goes
-through the outbox, to the address sealed on the escalation) and closes it,
-which wipes the sealed address. The channel also records here what it sends
-back (``record_reply``) and the outcome of every question (``record_question``).
+and what was sent back (``bot.store.records``), replies through the user's
+channel (``bot.channels.twilio.delivery`` queues the reply in the outbox, to
+the address sealed on the escalation, once ``window`` and ``may_reply`` allow
+it) and closes it, which wipes the sealed address.
 
 Nothing here knows about HTTP: the web routes turn ``InboxError`` into pages.
 Times are naive UTC, like every column of the store.
@@ -13,7 +13,7 @@ Times are naive UTC, like every column of the store.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 
 from bot.errors import BotError
 from bot.store.db import Database
-from bot.store.identity import Identity
 from bot.store.models import (
     AskedQuestion,
     Escalation,
@@ -34,13 +33,10 @@ from bot.store.models import (
     User,
     utcnow,
 )
-from bot.store.outbox import Outbox
-from bot.store.redact import redact
 
 # WhatsApp allows a free-form message only this long after the user's last message
 # (after that only approved templates; Twilio error 63016). SMS has no such window.
 WHATSAPP_WINDOW = timedelta(hours=24)
-MAX_REPLY_CHARS = 1600  # one Twilio message body
 MAX_THREAD = 500  # the most recent entries shown
 ACTIVE = ("open", "claimed")
 Show = Literal["active", "closed", "all"]
@@ -58,10 +54,6 @@ class NotFound(InboxError):
 
 class NotAllowed(InboxError):
     status = 403
-
-
-class BadReply(InboxError):
-    status = 400
 
 
 GONE = ("This conversation no longer exists: the user erased their data (DELETE), "
@@ -106,12 +98,6 @@ class Window:
     closes_at: datetime | None = None  # WhatsApp: when the 24-hour window ends
 
 
-@dataclass(frozen=True)
-class ReplyResult:
-    queued: bool  # False: this reply (its nonce) was queued before, nothing more is sent
-    claimed: bool  # the conversation was open and is now claimed by the one who replied
-
-
 def label(escalation_id: int) -> str:
     return f"Conversation #{escalation_id}"
 
@@ -119,33 +105,6 @@ def label(escalation_id: int) -> str:
 class Inbox:
     def __init__(self, db: Database) -> None:
         self.db = db
-
-    # What the channel records.
-
-    def record_reply(self, sender_id: str, channel: str, bodies: Sequence[str],
-                     author: str = "assistant", user_id: int | None = None) -> None:
-        """What was sent back to a sender (the parts of one reply, as one row)."""
-        text = "\n\n".join(b for b in bodies if b)
-        if not text:
-            return
-        with self.db.session() as s:
-            s.add(Reply(sender_id=sender_id, channel=channel, body=text, author=author,
-                        user_id=user_id))
-
-    def record_question(self, channel: str, text: str, *, sender_id: str | None = None,
-                        user_id: int | None = None, lang: str | None = None,
-                        country: str | None = None, status: str = "answered",
-                        reason: str | None = None, urgent: bool = False,
-                        doc_ids: Iterable[str] = ()) -> int:
-        """A question and the outcome of its answer (text redacted); the row's id."""
-        cited = " ".join(dict.fromkeys(d for d in doc_ids if d))
-        with self.db.session() as s:
-            row = AskedQuestion(channel=channel, sender_id=sender_id, user_id=user_id,
-                                text=redact(text)[:2000], lang=lang, country=country,
-                                status=status, reason=reason, urgent=urgent, doc_ids=cited)
-            s.add(row)
-            s.flush()
-            return int(row.id)
 
     # Reading.
 
@@ -164,6 +123,7 @@ class Inbox:
             return self._items(s, rows)
 
     def get(self, escalation_id: int) -> InboxItem:
+        """The conversation; ``NotFound`` when it is gone (erased or expired)."""
         with self.db.session() as s:
             row = s.get(Escalation, escalation_id)
             if row is None:
@@ -268,44 +228,13 @@ class Inbox:
                              "moment: reload the page.")
         return True
 
-    def reply(self, escalation_id: int, user_id: int, text: str, identity: Identity,
-              outbox: Outbox, *, nonce: str, is_admin: bool = False,
-              now: datetime | None = None) -> ReplyResult:
-        """Queue a caseworker's reply to the user, once per ``nonce`` (a form's id).
-
-        An open conversation is claimed by the one who replies. Raises ``InboxError``
-        with a message for the caseworker when the reply cannot go out.
-        """
-        body = text.strip().replace("\r\n", "\n")
-        if not body:
-            raise BadReply("Write a reply first.")
-        if _utf16_units(body) > MAX_REPLY_CHARS:
-            raise BadReply(f"The reply is too long: at most {MAX_REPLY_CHARS} characters "
-                           "fit in one message.")
-        item = self.get(escalation_id)
-        refused = self.may_reply(item, user_id, is_admin)
-        if refused:
-            raise NotAllowed(refused)
-        window = self._window(item, now or utcnow())
-        if not window.open:
-            raise InboxError(window.reason or "The reply cannot be sent now.")
+    def reply_address(self, escalation_id: int) -> tuple[bytes | None, str]:
+        """Where a reply goes: the user's sealed address and our number they wrote to."""
         with self.db.session() as s:
             row = s.get(Escalation, escalation_id)
             if row is None:
                 raise NotFound(GONE)
-            sealed, our_address = row.sealed_address, row.our_address or ""
-        address = identity.unseal(sealed) if sealed else None
-        if address is None:
-            raise InboxError("The user's address can no longer be decrypted (the server's "
-                             "secret key has changed since they wrote), so the reply cannot "
-                             "be sent. The user can write again to open a new thread.")
-        claimed = item.status == "open" and self.claim(escalation_id, user_id)
-        queued = outbox.enqueue(f"inbox:{escalation_id}:{nonce}", item.sender_id, item.channel,
-                                our_address, identity.seal(address), [body])
-        if queued:
-            self.record_reply(item.sender_id, item.channel, [redact(body)], "caseworker",
-                              user_id)
-        return ReplyResult(queued, claimed)
+            return row.sealed_address, row.our_address or ""
 
     def close(self, escalation_id: int, user_id: int, is_admin: bool = False) -> bool:
         """Close the conversation and wipe the sealed address; False when it was closed."""
@@ -361,10 +290,6 @@ def _user_names(s: Session, ids: set[int | None]) -> dict[int, str]:
     if not wanted:
         return {}
     return {u.id: u.name for u in s.scalars(select(User).where(User.id.in_(wanted)))}
-
-
-def _utf16_units(text: str) -> int:
-    return sum(2 if ord(ch) > 0xFFFF else 1 for ch in text)
 
 
 def _ago(delta: timedelta) -> str:

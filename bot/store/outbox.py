@@ -126,8 +126,3 @@ class Outbox:
                     select(OutboxRow.twilio_sid).where(OutboxRow.sender_id == sender_id)
                 ) if sid
             ]
-
-    def rows(self) -> list[OutboxRow]:
-        """Every row, oldest first (tests and operators)."""
-        with self.db.session() as s:
-            return list(s.scalars(select(OutboxRow).order_by(OutboxRow.id)).all())

@@ -8,11 +8,14 @@ import pytest
 
 from bot.advisor.check import facts_in
 from bot.advisor.models import Answer, Question
-from bot.channels.profiles import PROFILES, profile
+from bot.advisor.runtime import Runtime
+from bot.channels.answers import answer_for
+from bot.channels.render import PROFILES, profile
+from bot.channels.render.answer import without_command_hints
+from bot.channels.render.limits import utf16_units
 from bot.evaluation.questions import load_questions
 from bot.knowledge.chunker import split_passages
 from bot.knowledge.loader import load_knowledge
-from bot.runtime import Runtime
 from tests.conftest import ROOT, STARTER_KNOWLEDGE
 
 QUESTIONS = ROOT / "tests" / "eval" / "questions.yaml"
@@ -72,7 +75,7 @@ def registry_text() -> str:
 
 def ask(runtime: Runtime, text: str, lang: str | None = None, channel: str | None = None,
         country: str | None = None) -> Answer:
-    return runtime.ask(Question(text=text, lang=lang, country=country), channel=channel)
+    return answer_for(runtime, Question(text=text, lang=lang, country=country), channel)
 
 
 def cited(text: str, cites: list[int]) -> str:
@@ -175,8 +178,14 @@ def assert_general_no_answer(runtime: Runtime, answer: Answer, lang: str, channe
     assert shown and shown == urgent[: profile(channel).budget.referrals]
     text = strings.get(NO_ANSWER_TEXT[answer.reason], lang)
     assert answer.intro == text
-    assert answer.answer.startswith(text)
-    assert answer.referrals[0].name in answer.answer
+    if profile(channel).commands:
+        assert answer.answer.startswith(text)
+    else:  # the web: no "Send CONTACTS or AGENT" to a caseworker
+        shown = without_command_hints(text)
+        assert shown and shown != text and answer.answer.startswith(shown)
+        assert "CONTACTS" not in answer.answer and "AGENT" not in answer.answer
+    if profile(channel).other_contacts:  # the page shows them as cards instead
+        assert answer.referrals[0].name in answer.answer
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
@@ -224,7 +233,7 @@ def test_answer_ends_with_the_not_legal_advice_notice(
     notice = starter_runtime.strings.get("notice", lang)
     assert notice and answer.notice == notice
     assert answer.answer.endswith(notice)
-    assert len(answer.answer) <= profile(channel).max_chars
+    assert utf16_units(answer.answer) <= profile(channel).max_units
 
 
 @pytest.mark.parametrize("channel", CHANNELS)

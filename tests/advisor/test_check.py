@@ -14,10 +14,10 @@ from bot.advisor.advisor import Advisor
 from bot.advisor.check import check_answer, facts_in
 from bot.advisor.composer import Budget, ComposedSentence, ExtractiveComposer
 from bot.advisor.models import Answer, Citation, Question, Sentence
-from bot.advisor.sentences import split_sentences
-from bot.channels.profiles import profile
+from bot.advisor.runtime import Runtime
+from bot.channels.render import profile
 from bot.retrieval.retriever import Hit
-from bot.runtime import Runtime
+from bot.text.sentences import split_sentences
 
 QUESTION = Question(
     text="My employer took my passport and will not give it back. What can I do?", lang="en"

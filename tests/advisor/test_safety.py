@@ -19,9 +19,12 @@ from bot.advisor.cued import CuedCheck
 from bot.advisor.cues import Cues
 from bot.advisor.examples import ExampleClassifier
 from bot.advisor.models import Answer, Question
-from bot.channels.profiles import PROFILES
+from bot.advisor.runtime import Runtime, build_runtime
+from bot.channels.answers import answer_for
+from bot.channels.render import PROFILES
+from bot.channels.render.answer import without_command_hints
+from bot.index.embedders import embed_query
 from bot.index.ingest import ingest
-from bot.runtime import Runtime, build_runtime
 from tests.conftest import FIXTURE_KNOWLEDGE, STARTER_KNOWLEDGE, make_settings
 
 CHANNELS = sorted(PROFILES)
@@ -29,7 +32,7 @@ FIRST_STEPS = "urgent-first-steps"
 
 
 def ask(runtime: Runtime, text: str, channel: str | None = None, **kw: str) -> Answer:
-    return runtime.ask(Question(text=text, **kw), channel=channel)
+    return answer_for(runtime, Question(text=text, **kw), channel)
 
 
 def position(text: str, part: str) -> int:
@@ -85,7 +88,8 @@ def test_urgent_french_message_gets_french_steps_and_urgent_contacts_first(
         later = [at for s in answer.sentences if (at := text.find(s.text)) >= 0]
     else:
         later = [position(text, s.text) for s in answer.sentences]
-        later.append(position(text, strings.get("sources", "fr")))
+        if PROFILES[channel].sources != "none":  # the page shows its sources as panels
+            later.append(position(text, strings.get("sources", "fr")))
     assert all(contact_at < at for at in later)
     # The contact is among the first lines, not below the guidance.
     lines = [line.strip("*") for line in text.splitlines() if line.strip()]
@@ -165,14 +169,18 @@ def test_instructions_to_the_bot_are_refused(starter_runtime: Runtime, lang: str
     assert answer.reason == "refused_request"
     assert not answer.urgent
     assert answer.citations == [] and answer.sentences == [] and answer.steps == []
-    assert answer.answer.startswith(starter_runtime.strings.get("refused", lang))
+    refused = starter_runtime.strings.get("refused", lang)
+    assert answer.intro == refused
+    # On the web (no commands there) without "Send CONTACTS ... or AGENT ...".
+    assert answer.answer.startswith(without_command_hints(refused))
+    assert "CONTACTS" not in answer.answer
 
 
 def refusing(runtime: Runtime, texts: list[str]) -> Advisor:
     """The runtime's advisor, but with a refusal check whose examples are ``texts``:
     it refuses anything very like them."""
-    vectors = [runtime.embedder.embed_query(t) for t in texts]
-    allow = [runtime.embedder.embed_query("how long does a student visa last")]
+    vectors = [embed_query(runtime.embedder, t) for t in texts]
+    allow = [embed_query(runtime.embedder, "how long does a student visa last")]
     refusals = CuedCheck(ExampleClassifier(vectors, allow, threshold=0.0, k=1), Cues({}),
                          margin_alone=0.02)
     return Advisor(
@@ -197,7 +205,7 @@ def test_a_plainly_urgent_message_is_answered_even_when_it_looks_like_a_refused_
     if they asked to enlist: an urgency that holds without a cue wins over a refusal."""
     advisor = refusing(starter_runtime, [HELD, ENLIST])
     budget = PROFILES["web"].budget
-    vector = starter_runtime.embedder.embed_query(HELD)
+    vector = embed_query(starter_runtime.embedder, HELD)
     assert advisor.refusals is not None and advisor.refusals.judge(vector, HELD).positive
     urgency = starter_runtime.advisor.urgency
     assert urgency is not None and urgency.judge(vector, HELD).alone

@@ -13,10 +13,10 @@ import yaml
 from bot.advisor.cued import CuedCheck
 from bot.advisor.cues import Cues, read_cues
 from bot.advisor.examples import ExampleClassifier
-from bot.advisor.language import SUPPORTED
 from bot.config import PROMPTS_DIR
 from bot.evaluation.metrics import Outcome, calibrate_urgency
 from bot.evaluation.questions import EvalQuestion
+from bot.text.languages import SERVED
 
 CUES = Cues({
     "en": ["right now", "took my", "locked*"],
@@ -55,7 +55,7 @@ def test_no_cue(text: str):
 def test_the_shipped_cues_cover_every_language_we_serve():
     assert len(read_cues(PROMPTS_DIR / "urgency_cues.yaml")) > 100
     listed = yaml.safe_load((PROMPTS_DIR / "urgency_cues.yaml").read_text(encoding="utf-8"))
-    assert set(SUPPORTED) <= set(listed)
+    assert set(SERVED) <= set(listed)
 
 
 def test_malformed_cues_file_is_a_clear_error(tmp_path):

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels.commands import KINDS, LANGUAGES, Command, load_commands
+from bot.channels.commands import KINDS, Command, load_commands
+from bot.text.languages import SERVED
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,9 +49,9 @@ def test_questions_are_not_commands(commands, text: str) -> None:  # type: ignor
 
 
 def test_every_language_has_every_reply_and_keyword(commands) -> None:  # type: ignore[no-untyped-def]
-    assert sorted(commands.strings.languages) == sorted(LANGUAGES)
+    assert sorted(commands.strings.languages) == sorted(SERVED)
     assert commands.strings.missing() == {}
-    for lang in LANGUAGES:
+    for lang in SERVED:
         for kind in KINDS:
             assert commands.strings.get(f"kw_{kind}", lang)
 

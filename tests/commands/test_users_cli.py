@@ -11,7 +11,7 @@ import pytest
 
 from bot.config import get_settings
 from bot.store import Database
-from bot.web.accounts import Accounts
+from bot.store.accounts import Accounts
 
 PASSWORD = "a long cli password 42"
 

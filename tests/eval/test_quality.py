@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.advisor.runtime import Runtime
 from bot.evaluation.metrics import Outcome, score
 from bot.evaluation.questions import load_questions
 from bot.evaluation.runner import run_questions
-from bot.runtime import Runtime
 
 QUESTIONS = Path(__file__).parent / "questions.yaml"
 

@@ -7,26 +7,25 @@ small fixture folder (3 published documents, 1 draft, 3 referrals).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from langchain_core.embeddings import Embeddings
 
 from bot.advisor.advisor import Advisor
-from bot.advisor.composer import ExtractiveComposer
+from bot.advisor.composer import DEFAULT_BUDGET, ExtractiveComposer
 from bot.advisor.models import Answer, Question
+from bot.advisor.runtime import DEFAULT_MIN_RELEVANCE
 from bot.advisor.strings import load_strings
-from bot.channels.profiles import profile
 from bot.config import PROMPTS_DIR
 from bot.errors import IndexBusy, KnowledgeError
-from bot.index.embeddings import E5Embeddings
+from bot.index.embedders import Embedder, embed_query
+from bot.index.embedders.e5 import E5Embedder
 from bot.index.ingest import IngestReport, ingest
 from bot.index.layout import IndexLayout
 from bot.index.view import IndexView, IndexWatcher, load_view
 from bot.retrieval.retriever import retrieve
-from bot.runtime import DEFAULT_MIN_RELEVANCE
 
 DETAINED = "guides/en/detained.md"
 VISA_EN = "guides/en/student-visa.md"
@@ -58,12 +57,12 @@ Buy insulated boots and a down coat before November; second-hand markets sell th
 """
 
 
-def run(knowledge: Path, data: Path, embedder: Embeddings, **kw: object) -> IngestReport:
+def run(knowledge: Path, data: Path, embedder: Embedder, **kw: object) -> IngestReport:
     return ingest(knowledge, data, embedder, "e5", progress=False, **kw)
 
 
 @contextmanager
-def view_of(data: Path, embedder: Embeddings) -> Iterator[IndexView]:
+def view_of(data: Path, embedder: Embedder) -> Iterator[IndexView]:
     view = load_view(IndexLayout(data), embedder, "e5")
     try:
         yield view
@@ -74,11 +73,11 @@ def view_of(data: Path, embedder: Embeddings) -> Iterator[IndexView]:
 class Served:
     """What the service holds: a watcher on the data folder and an advisor reading it.
 
-    Built from the same parts as ``bot.runtime`` but without the urgency and refusal
+    Built from the same parts as ``bot.advisor.runtime`` but without the urgency and refusal
     classifiers (their examples take a minute to embed and say nothing about the index).
     """
 
-    def __init__(self, data: Path, embedder: Embeddings, min_relevance: float | None = None):
+    def __init__(self, data: Path, embedder: Embedder, min_relevance: float | None = None):
         self.watcher = IndexWatcher(data, embedder, "e5")
         self.watcher.refresh()
         self.advisor = Advisor(
@@ -90,15 +89,15 @@ class Served:
         )
 
     def ask(self, text: str) -> Answer:
-        return self.advisor.answer(Question(text=text, lang="en"), profile("web").budget)
+        return self.advisor.answer(Question(text=text, lang="en"), DEFAULT_BUDGET)
 
     def close(self) -> None:
         self.watcher.stop()
 
 
-def all_vector_ids(view: IndexView, embedder: Embeddings) -> list[str]:
+def all_vector_ids(view: IndexView, embedder: Embedder) -> list[str]:
     """Every id stored in Chroma (k larger than the collection)."""
-    hits = view.store.query(embedder.embed_query("anything"), 1000)
+    hits = view.store.query(embed_query(embedder, "anything"), 1000)
     return [pid for pid, _ in hits]
 
 
@@ -115,7 +114,7 @@ def data(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def first(knowledge_copy: Path, data: Path, embedder: Embeddings) -> IngestReport:
+def first(knowledge_copy: Path, data: Path, embedder: Embedder) -> IngestReport:
     return run(knowledge_copy, data, embedder)
 
 
@@ -252,23 +251,23 @@ def test_invalid_file_raises_and_leaves_current_unchanged(
     assert layout.generations() == [first.generation]
 
 
-class FailingEmbedder(E5Embeddings):
-    """The real model, made to fail on its ``fail_on``-th call to ``embed_documents``."""
+class FailingEmbedder(E5Embedder):
+    """The real model, made to fail on its ``fail_on``-th call to ``embed_passages``."""
 
     def __init__(self, fail_on: int) -> None:
         super().__init__()
         self.fail_on = fail_on
         self.calls = 0
 
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+    def embed_passages(self, texts: Sequence[str]) -> list[list[float]]:
         self.calls += 1
         if self.calls >= self.fail_on:
             raise RuntimeError("simulated crash in the middle of embedding")
-        return super().embed_documents(texts)
+        return super().embed_passages(texts)
 
 
 def test_interrupted_ingest_leaves_previous_generation_served(
-    first: IngestReport, knowledge_copy: Path, data: Path, embedder, monkeypatch
+    first: IngestReport, knowledge_copy: Path, data: Path, embedder
 ):
     served = Served(data, embedder)
     try:
@@ -279,10 +278,9 @@ def test_interrupted_ingest_leaves_previous_generation_served(
         edit(knowledge_copy, DETAINED, OLD_CONSULATE, NEW_CONSULATE)
         edit(knowledge_copy, DETAINED, "You may ask for a lawyer.", "You may ask for a lawyer now.")
         edit(knowledge_copy, VISA_FR, "Elle ne peut pas", "Elle ne peut en aucun cas")
-        monkeypatch.setattr("bot.index.ingest.EMBED_BATCH", 1)
         failing = FailingEmbedder(fail_on=2)
         with pytest.raises(RuntimeError, match="simulated crash"):
-            run(knowledge_copy, data, failing)
+            run(knowledge_copy, data, failing, batch_size=1)
         assert failing.calls == 2
 
         layout = IndexLayout(data)
@@ -299,13 +297,12 @@ def test_interrupted_ingest_leaves_previous_generation_served(
         served.close()
 
     # The batch embedded before the crash is kept: the retry embeds only the rest.
-    monkeypatch.undo()
     retry = run(knowledge_copy, data, embedder)
     assert retry.embedded == 2 and retry.reused == retry.passages - 2
     assert IndexLayout(data).current() == retry.generation != first.generation
 
 
-class BlockingEmbedder(E5Embeddings):
+class BlockingEmbedder(E5Embedder):
     """The real model, holding its first call until the test lets it go."""
 
     def __init__(self) -> None:
@@ -313,10 +310,10 @@ class BlockingEmbedder(E5Embeddings):
         self.entered = threading.Event()
         self.release = threading.Event()
 
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+    def embed_passages(self, texts: Sequence[str]) -> list[list[float]]:
         self.entered.set()
         assert self.release.wait(60), "the test never released the embedder"
-        return super().embed_documents(texts)
+        return super().embed_passages(texts)
 
 
 def test_concurrent_ingest_gets_index_busy(knowledge_copy: Path, data: Path, embedder):

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.advisor.check import EMAIL, PHONE, URL
 from bot.knowledge.loader import load_knowledge
 from bot.knowledge.models import Knowledge, Problem
+from bot.text.patterns import EMAIL, PHONE, URL
 
 STARTER = Path(__file__).resolve().parents[2] / "knowledge"
 TODAY = date(2026, 12, 7)

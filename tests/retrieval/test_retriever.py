@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.advisor.runtime import Runtime
 from bot.index.view import IndexView
 from bot.retrieval.retriever import retrieve
-from bot.runtime import Runtime
 
 # Questions as users write them, in languages whose guidance may or may not be translated.
 CROSS_LINGUAL = [

@@ -10,7 +10,7 @@ import pytest
 
 from bot.store import Conversations, Database, Outbox
 from bot.store.identity import Identity
-from bot.store.inbox import Inbox
+from bot.store.records import Records
 
 KEY = "a-test-key-that-is-long-enough-0123456789"
 
@@ -68,8 +68,8 @@ def test_delete_sender_removes_every_row_and_export_is_empty(db: Database) -> No
         store.opt_out(who, "whatsapp")
         store.escalate(who, "whatsapp", "agent")
         outbox.enqueue(f"K-{who[:6]}", who, "whatsapp", "+1", identity.seal("+7"), ["a", "b"])
-        Inbox(db).record_reply(who, "whatsapp", ["an answer"])
-        Inbox(db).record_question("whatsapp", "my visa", sender_id=who)
+        Records(db).record_reply(who, "whatsapp", ["an answer"])
+        Records(db).record_question("whatsapp", "my visa", sender_id=who)
     assert any(store.export(me).values())
     removed = store.delete_sender(me)
     assert removed >= 8

@@ -10,6 +10,7 @@ import pytest
 
 from bot.store import Database, Outbox
 from bot.store.models import utcnow
+from tests.store.store_data import outbox_rows
 
 
 @pytest.fixture
@@ -20,7 +21,7 @@ def outbox(tmp_path: Path) -> Outbox:
 def test_a_reply_is_queued_once_per_idempotency_key(outbox: Outbox) -> None:
     assert outbox.enqueue("SM1", "s", "sms", "+1", b"sealed", ["one", "two"])
     assert not outbox.enqueue("SM1", "s", "sms", "+1", b"sealed", ["one", "two"])
-    assert [r.body for r in outbox.rows()] == ["one", "two"]
+    assert [r.body for r in outbox_rows(outbox.db)] == ["one", "two"]
 
 
 def test_rows_are_claimed_once_and_in_order(outbox: Outbox) -> None:
@@ -51,7 +52,7 @@ def test_failed_and_sent_rows_forget_the_address(outbox: Outbox) -> None:
     a, b = outbox.claim_due()
     outbox.mark_sent(a.id, "SMa")
     outbox.mark_failed(b.id, "twilio 21610 (HTTP 400)")
-    assert [r.sealed_to for r in outbox.rows()] == [None, None]
+    assert [r.sealed_to for r in outbox_rows(outbox.db)] == [None, None]
     assert outbox.sent_sids("s") == ["SMa"]
 
 

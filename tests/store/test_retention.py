@@ -11,7 +11,6 @@ from sqlalchemy import update
 from bot.cli import main
 from bot.config import get_settings
 from bot.store import Conversations, Database, Outbox
-from bot.store.inbox import Inbox
 from bot.store.models import (
     PERSONAL_TABLES,
     AskedQuestion,
@@ -23,6 +22,7 @@ from bot.store.models import (
     Sender,
     utcnow,
 )
+from bot.store.records import Records
 
 
 def _fill(db: Database, who: str) -> None:
@@ -32,8 +32,8 @@ def _fill(db: Database, who: str) -> None:
     store.opt_out(who, "whatsapp")
     store.escalate(who, "sms", "agent")
     Outbox(db).enqueue(f"K-{who}", who, "sms", "+1", b"x", ["reply"])
-    Inbox(db).record_reply(who, "sms", ["reply"])
-    Inbox(db).record_question("sms", "my visa", sender_id=who)
+    Records(db).record_reply(who, "sms", ["reply"])
+    Records(db).record_question("sms", "my visa", sender_id=who)
 
 
 def _age(db: Database, who: str, days: int) -> None:

@@ -1,27 +1,29 @@
-"""The Twilio channel assembled from settings: store, sender, conversation, worker.
+"""The Twilio channel assembled once from the app's context: inbound handling and delivery.
 
-Built once in the web app's lifespan. When the database cannot be opened the
-channel still answers every webhook, with the general contacts (``fallback``).
+    webhook -> InboundHandler.handle -> bodies for the TwiML
+                 |-- Dialogue (commands, first contact, apologies)
+                 |-- Answering (ask, record, flag, render once)
+                 '-- Delivery (outbox, caseworkers' replies, erasure) <- OutboxWorker
+
+When the database cannot be opened the channel still answers every webhook,
+with an apology and the general contacts (``fallback_reply``).
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Mapping
-
-from bot.advisor.strings import Strings, load_strings
-from bot.channels.commands import load_commands
-from bot.channels.twilio.contacts import ContactBook
+from bot.channels.context import ChannelContext
+from bot.channels.twilio.answering import Answering
+from bot.channels.twilio.delivery import Delivery
+from bot.channels.twilio.dialogue import Dialogue
+from bot.channels.twilio.fallback import fallback_reply
+from bot.channels.twilio.inbound import InboundHandler
 from bot.channels.twilio.sender import MessageSender, TwilioSender
-from bot.channels.twilio.service import Answerer, Conversation, Fallback
+from bot.channels.twilio.webhook import Inbound
 from bot.channels.twilio.worker import OutboxWorker
 from bot.config import Settings
-from bot.knowledge.models import Referral
-from bot.runtime import prompts_dir
-from bot.store import Conversations, Database, Outbox
+from bot.store import Conversations, Outbox
 from bot.store.identity import Identity
-
-log = logging.getLogger(__name__)
+from bot.store.records import Records
 
 
 def make_sender(settings: Settings) -> MessageSender | None:
@@ -32,46 +34,34 @@ def make_sender(settings: Settings) -> MessageSender | None:
 
 
 class TwilioChannel:
-    def __init__(
-        self,
-        settings: Settings,
-        answerer: Callable[[], Answerer | None],
-        referrals: Callable[[], Mapping[str, Referral] | None],
-        strings: Callable[[], Strings | None],
-        sender: MessageSender | None = None,
-        db: Database | None = None,
-    ) -> None:
-        prompts = prompts_dir(settings)
-        default_strings = prompts / "strings"
-
-        def current_strings() -> Strings:
-            return strings() or load_strings(default_strings)
-
-        self.settings = settings
-        self.commands = load_commands(prompts)
-        self.fallback = Fallback(
-            self.commands, ContactBook(referrals, settings.knowledge_dir), current_strings
-        )
-        self.conversation: Conversation | None = None
+    def __init__(self, ctx: ChannelContext, sender: MessageSender | None = None) -> None:
+        self.ctx = ctx
+        self.inbound: InboundHandler | None = None
+        self.delivery: Delivery | None = None
         self.worker: OutboxWorker | None = None
-        self.db: Database | None = None
-        self._owns_db = db is None
-        try:
-            self.db = db or Database(settings.database)
-        except Exception as exc:  # noqa: BLE001 - webhooks are still answered, with contacts
-            log.error("the conversation store cannot be opened: %s", type(exc).__name__)
+        if ctx.database is None:
             return
-        sender = sender or make_sender(settings)
+        settings = ctx.settings
+        store, outbox = Conversations(ctx.database), Outbox(ctx.database)
+        records = Records(ctx.database)
         identity = Identity(settings.sender_hash_key)
-        store, outbox = Conversations(self.db), Outbox(self.db)
-        self.conversation = Conversation(settings, store, outbox, identity, self.commands,
-                                         self.fallback, answerer, sender)
-        self.worker = OutboxWorker(
-            self.conversation, store, outbox, identity, sender, answerer,
+        answering = Answering(ctx, store, records)
+        self.delivery = Delivery(
+            store, outbox, records, identity, sender or make_sender(settings), answering,
             max_attempts=settings.outbox_max_attempts, backoff=settings.outbox_backoff,
-            poll_interval=settings.outbox_poll_interval,
         )
-        self.conversation.wake = self.worker.wake
+        dialogue = Dialogue(ctx, store, self.delivery)
+        self.inbound = InboundHandler(ctx, store, identity, dialogue, answering,
+                                      self.delivery)
+        self.worker = OutboxWorker(self.delivery, ctx.runtime,
+                                   poll_interval=settings.outbox_poll_interval)
+        self.delivery.wake = self.worker.wake
+
+    def handle(self, msg: Inbound) -> list[str]:
+        """The bodies to answer a webhook with (possibly none). Never raises."""
+        if self.inbound is None:
+            return fallback_reply(self.ctx, msg.channel, None)
+        return self.inbound.handle(msg)
 
     def start(self) -> None:
         if self.worker is not None:
@@ -80,7 +70,5 @@ class TwilioChannel:
     def close(self) -> None:
         if self.worker is not None:
             self.worker.stop()
-        if self.conversation is not None:
-            self.conversation.close()
-        if self.db is not None and self._owns_db:
-            self.db.close()
+        if self.inbound is not None:
+            self.inbound.close()

@@ -1,0 +1,164 @@
+"""``bot.channels.render``: every answer fits its channel and ends with the notice."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.advisor.models import Answer, Citation, ReferralOut, Sentence
+from bot.advisor.strings import load_strings
+from bot.channels.render import PROFILES, profile, render_answer
+from bot.channels.render.limits import TWILIO_MAX_BODY, utf16_units
+from bot.config import PROMPTS_DIR
+
+STRINGS = load_strings(PROMPTS_DIR / "strings")
+CHANNELS = sorted(PROFILES)
+
+
+def render(answer: Answer, channel: str) -> str:
+    return render_answer(answer, profile(channel), STRINGS).text
+
+words = st.text(min_size=1, max_size=300)
+sentences = st.lists(words, min_size=0, max_size=12)
+short = st.text(min_size=1, max_size=120)
+maybe = st.none() | short
+
+
+@st.composite
+def answers(draw: st.DrawFn) -> Answer:
+    """Any answer the advisor could give, with arbitrary unicode in every text."""
+    lang = draw(st.sampled_from(["en", "fr", "ar", "sw", "ne"]))
+    texts = draw(sentences)
+    steps = draw(st.lists(words, max_size=3))
+    n_citations = draw(st.integers(min_value=1 if texts or steps else 0, max_value=6))
+    citations = [
+        Citation(n=i, doc_id=f"doc-{i}", title=draw(short), section=draw(short),
+                 path=f"guides/{lang}/doc-{i}.md",
+                 url=draw(st.none() | st.just(f"https://example.org/{i}")),
+                 quote=draw(words), lang=lang)
+        for i in range(1, n_citations + 1)
+    ]
+    referrals = [
+        ReferralOut(id=f"r{i}", name=draw(short), kind="ngo", phone=draw(maybe),
+                    whatsapp=draw(maybe), email=draw(maybe), web=draw(maybe), hours=draw(maybe),
+                    notes=draw(maybe))
+        for i in range(draw(st.integers(min_value=0, max_value=6)))
+    ]
+    cites = st.lists(st.integers(1, max(n_citations, 1)), min_size=1, max_size=3)
+    return Answer(
+        status="answered" if texts or steps else "no_answer",
+        urgent=bool(steps),
+        language=lang,
+        citations=citations,
+        referrals=referrals,
+        urgent_referrals=draw(st.integers(0, len(referrals))),
+        steps=[Sentence(text=t, cites=draw(cites)) for t in steps],
+        sentences=[Sentence(text=t, cites=draw(cites)) for t in texts],
+        notes=draw(st.lists(short, max_size=2)),
+        intro=draw(st.sampled_from(["", STRINGS.get("no_answer", lang),
+                                    STRINGS.get("urgent_preface", lang)])),
+        notice=STRINGS.get("notice", lang),
+    )
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@settings(max_examples=150, deadline=None)
+@given(answer=answers())
+def test_body_fits_the_channel_and_ends_with_the_notice(channel: str, answer: Answer):
+    text = render(answer, channel)
+    assert utf16_units(text) <= PROFILES[channel].max_units
+    assert text.endswith(answer.notice)
+
+
+def test_limits_are_what_twilio_accepts():
+    assert all(p.max_units <= 4000 for p in PROFILES.values())
+    assert PROFILES["whatsapp"].max_units <= TWILIO_MAX_BODY
+    assert PROFILES["sms"].max_units <= TWILIO_MAX_BODY
+    assert profile(None) is PROFILES["web"] and profile("fax") is PROFILES["web"]
+
+
+def long_answer(n_referrals: int = 6) -> Answer:
+    return Answer(
+        status="answered",
+        language="en",
+        citations=[Citation(n=1, doc_id="d", title="Title", section="Section",
+                            path="guides/en/d.md", url="https://example.org/d", quote="q",
+                            lang="en")],
+        referrals=[ReferralOut(id=f"r{i}", name=f"Helper {i}", kind="ngo", phone=f"+7 900 000 0{i}")
+                   for i in range(n_referrals)],
+        sentences=[Sentence(text="A sentence of the guidance. " * 20, cites=[1])] * 3,
+        notice=STRINGS.get("notice", "en"),
+    )
+
+
+def test_contacts_are_dropped_from_the_least_relevant_before_the_notice():
+    text = render(long_answer(), "sms")
+    assert utf16_units(text) <= PROFILES["sms"].max_units
+    assert text.endswith(STRINGS.get("notice", "en"))
+    assert "Helper 5" not in text
+
+
+def test_a_short_answer_keeps_every_contact_and_source_link():
+    answer = long_answer(2)
+    answer.sentences = [Sentence(text="Ask for a lawyer.", cites=[1])]
+    web = render(answer, "web")
+    assert "Ask for a lawyer. [1]" in web
+    assert "Helper 0 - Phone: +7 900 000 00" in web and "Helper 1" in web
+    assert "https://example.org/d" in web
+    sms = render(answer, "sms")
+    assert "https://example.org/d" not in sms  # SMS carries no source links
+    assert render(answer, "whatsapp").count("*") >= 4  # bold headings
+
+
+def urgent_answer(step_len: int = 1, body_len: int = 1) -> Answer:
+    """An urgent answer as the advisor builds it: steps, urgent contacts, then guidance."""
+    step = "If someone took your passport or phone, write down who took it, when and where, "
+    step *= step_len
+    body = "If an employer, an agent or an official in Russia took your passport, act fast, "
+    body *= body_len
+    return Answer(
+        status="answered",
+        urgent=True,
+        language="en",
+        citations=[
+            Citation(n=i, doc_id=f"d{i}", title=f"Guide {i}", section="S",
+                     path=f"guides/en/d{i}.md", url=None, quote="q", lang="en")
+            for i in (1, 2)
+        ],
+        referrals=[ReferralOut(id=f"r{i}", name=f"Hotline {i}", kind="hotline",
+                               phone=f"8-800-333-00-1{i}") for i in range(3)],
+        urgent_referrals=2,
+        steps=[Sentence(text=f"{step}Step {i}.", cites=[1]) for i in range(1, 4)],
+        sentences=[Sentence(text=f"{body}Point {i}.", cites=[2]) for i in range(1, 3)],
+        intro=STRINGS.get("urgent_preface", "en"),
+        notice=STRINGS.get("notice", "en"),
+    )
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_an_urgent_answer_fits_and_keeps_its_first_steps(channel: str):
+    answer = urgent_answer()
+    text = render(answer, channel)
+    assert utf16_units(text) <= PROFILES[channel].max_units and text.endswith(answer.notice)
+    assert answer.steps[0].text in text  # what to do now is never dropped
+    assert "8-800-333-00-10" in text  # nor the first urgent contact
+
+
+@pytest.mark.parametrize(
+    ("step_len", "body_len"),
+    [(2, 1), (1, 3)],
+    ids=["long-steps-cut-a-contact", "long-guidance-cut-a-sentence"],
+)
+def test_sms_never_cuts_a_sentence_or_a_contact_in_half(step_len: int, body_len: int):
+    answer = urgent_answer(step_len, body_len)
+    text = render(answer, "sms")
+    assert utf16_units(text) <= PROFILES["sms"].max_units
+    for s in [*answer.steps, *answer.sentences]:
+        if s.text[-8:] in text:  # shown at all ("Step 3."): shown whole, with its marker
+            assert f"{s.text} [{s.cites[0]}]" in text, s.text
+    assert answer.steps[0].text in text  # the first step and the first urgent contact stay
+    assert "Hotline 0: 8-800-333-00-10" in text
+    for r in answer.referrals:
+        if r.name in text:  # a contact is shown with its whole number, or not at all
+            assert f"{r.name}: {r.phone}" in text, r.name
