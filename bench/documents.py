@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from bench.timing import Latency, summarize
-from bot.advisor.language import SUPPORTED
+from bot.text.languages import SERVED as SUPPORTED
 from bot.documents.reader import read_document
 from bot.documents.tesseract import Tesseract
 from bot.knowledge.documents import load_document_kinds

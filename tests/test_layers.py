@@ -6,7 +6,7 @@ any layer below, never from one above:
     cli, __main__, commands, app     the command line and the HTTP application
     channels, evaluation             WhatsApp, SMS, the web's rendering; the question sets
     advisor                          one question in, one checked answer out
-    retrieval                        dense and lexical search, fused
+    retrieval, documents             dense and lexical search, fused; reading a photographed paper
     index, store                     Chroma, the snapshot, the embedders; the database
     knowledge                        the knowledge folder: files, validation, passages
     config, errors, text, __init__   settings, the exception tree, shared text vocabulary
@@ -27,7 +27,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("cli", "__main__", "commands", "app"),
     ("channels", "evaluation"),
     ("advisor",),
-    ("retrieval",),
+    ("retrieval", "documents"),
     ("index", "store"),
     ("knowledge",),
     ("config", "errors", "text", "__init__"),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.advisor.language import SUPPORTED
+from bot.text.languages import SERVED as SUPPORTED
 from bot.documents.tesseract import Tesseract
 from bot.knowledge.document_kinds import DocumentKind
 from bot.knowledge.documents import load_document_kinds

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from knowledge_folder import TODAY, Folder
 
-from bot.advisor.language import SUPPORTED
+from bot.text.languages import SERVED as SUPPORTED
 from bot.knowledge.document_kinds import DocumentKinds
 from bot.knowledge.documents import load_document_kinds
 from bot.knowledge.models import Problem
