@@ -19,7 +19,7 @@ from bot.advisor.strings import DEFAULT_LANG, Strings
 
 Kind = Literal["help", "contacts", "lang", "more", "agent", "delete", "stop", "start"]
 KINDS: tuple[Kind, ...] = ("help", "contacts", "lang", "more", "agent", "delete", "stop", "start")
-LANGUAGES = ("en", "fr", "ar", "sw", "ne", "hi", "ru", "pt", "am")
+LANGUAGES = ("en", "fr", "ar", "sw", "ne", "hi", "ru", "pt", "am", "es")
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ router = APIRouter(tags=["web"])
 LANGUAGES = (
     ("en", "English"), ("fr", "Français"), ("ar", "العربية"), ("sw", "Kiswahili"),
     ("ne", "नेपाली"), ("hi", "हिन्दी"), ("ru", "Русский"), ("pt", "Português"),
-    ("am", "አማርኛ"),
+    ("am", "አማርኛ"), ("es", "Español"),
 )
 MAX_QUESTION = 2000
 MAX_COMMENT = 1000
