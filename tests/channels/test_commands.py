@@ -31,6 +31,8 @@ def commands():  # type: ignore[no-untyped-def]
         ("Stop.", "stop", "en"), ("إيقاف", "stop", "ar"), ("ايقاف", "stop", "ar"),
         ("start!", "start", "en"), ("Começar", "start", "pt"), ("comecar", "start", "pt"),
         ("ابدأ", "start", "ar"), ("ጀምር", "start", "am"),
+        ("AYUDA", "help", "es"), ("Más", "more", "es"), ("mas", "more", "es"),
+        ("borrar", "delete", "es"), ("Empezar", "start", "es"), ("contacto", "contacts", "es"),
     ],
 )
 def test_keywords(commands, text: str, kind: str, lang: str) -> None:  # type: ignore[no-untyped-def]
@@ -41,6 +43,8 @@ def test_lang_takes_a_code(commands) -> None:  # type: ignore[no-untyped-def]
     assert commands.parse("LANG fr") == Command("lang", "en", "fr")
     assert commands.parse("langue AR") == Command("lang", "fr", "ar")
     assert commands.parse("язык xx") == Command("lang", "ru", None)
+    assert commands.parse("LANG es") == Command("lang", "en", "es")
+    assert commands.parse("lengua ES") == Command("lang", "es", "es")
 
 
 @pytest.mark.parametrize("text", ["What is my visa?", "stop them please", "", "help me now"])
