@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from tqdm import tqdm
 
 from bot.advisor.models import Question
+from bot.advisor.triage import Triage
 from bot.evaluation.metrics import Outcome
 from bot.evaluation.questions import EvalQuestion
 from bot.retrieval.retriever import retrieve
@@ -14,7 +15,10 @@ from bot.runtime import Runtime
 
 
 def run_questions(
-    runtime: Runtime, questions: Iterable[EvalQuestion], progress: bool = True
+    runtime: Runtime,
+    questions: Iterable[EvalQuestion],
+    progress: bool = True,
+    triage: Triage | None = None,
 ) -> list[Outcome]:
     items = list(questions)
     outcomes: list[Outcome] = []
@@ -39,6 +43,7 @@ def run_questions(
                 # A refused request is never urgent, whatever its margin.
                 urgency_margin=verdict.margin if verdict and not refused else None,
                 urgency_cue=verdict.cue if verdict else None,
+                triage=triage.judge(vector, q.question).level if triage else None,
                 translated=any((d, q.lang) in view.documents for d in q.expect_docs)
                 if q.lang
                 else True,
