@@ -89,6 +89,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         outcomes = run_questions(runtime, questions, progress=not args.json, triage=triage)
     finally:
         runtime.close()
+    triage_alone = triage_report.question_figures(outcomes)
+    outcomes = triage_report.after_refusals(outcomes)
     triage_figures = triage_report.question_figures(outcomes)
     overall, by_lang = score(outcomes)
     result: dict = {
@@ -97,7 +99,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         "min_relevance": min_relevance(settings),
         "overall": overall.as_dict(),
         "languages": {lang: s.as_dict() for lang, s in by_lang.items()},
-        "triage": triage_report.as_json(triage.report, triage_figures),
+        "triage": triage_report.as_json(triage.report, triage_figures, triage_alone),
     }
     if args.calibrate:
         threshold, accuracy = calibrate(outcomes)
@@ -121,7 +123,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     print(_row("all", overall.as_dict()))
     print()
     print("\n".join(triage_report.cross_validation_lines(triage.report)))
-    print("\n".join(triage_report.question_lines(triage_figures, str(args.questions))))
+    print("\n".join(triage_report.question_lines(
+        triage_alone, f"triage on {args.questions}, the classifier alone")))
+    print("\n".join(triage_report.question_lines(
+        triage_figures, "the same, refused requests routine as the advisor refuses them first")))
     if args.calibrate:
         print(f"best relevance floor overall: {result['calibration']}")
         print(f"urgency margins for recall >= 0.95: {result['urgency_calibration']}")

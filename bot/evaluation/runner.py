@@ -44,6 +44,7 @@ def run_questions(
                 urgency_margin=verdict.margin if verdict and not refused else None,
                 urgency_cue=verdict.cue if verdict else None,
                 triage=triage.judge(vector, q.question).level if triage else None,
+                refused=refused,
                 translated=any((d, q.lang) in view.documents for d in q.expect_docs)
                 if q.lang
                 else True,

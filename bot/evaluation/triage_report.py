@@ -9,13 +9,19 @@ judged on every question that says whether it is urgent (``expect_triage`` or
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from bot.advisor.triage import LEVELS, CrossValidation
 from bot.advisor.triage.folds import Figure
 from bot.evaluation.metrics import Outcome
 
 SCHEMES = {"language": "each language held out", "random": "random fifths held out"}
+
+
+def after_refusals(outcomes: Iterable[Outcome]) -> list[Outcome]:
+    """The outcomes with a refused request routine, as the advisor treats it: an
+    instruction to the bot or a request for a recruiter is refused before triage."""
+    return [replace(o, triage="routine") if o.refused and o.triage else o for o in outcomes]
 
 
 def question_figures(outcomes: Iterable[Outcome]) -> dict[str, dict[str, Figure]]:
@@ -89,14 +95,18 @@ def cross_validation_lines(cv: CrossValidation) -> list[str]:
     return lines
 
 
-def question_lines(figs: dict[str, dict[str, Figure]], source: str) -> list[str]:
+def question_lines(figs: dict[str, dict[str, Figure]], title: str) -> list[str]:
     if not figs:
-        return [f"triage on {source}: no question carries expect_triage or expect_urgent"]
-    return _table(f"triage on {source} (urgent: every labelled question; "
-                  "sensitive, routine: those with expect_triage):", figs)
+        return [f"{title}: no question carries expect_triage or expect_urgent"]
+    return _table(f"{title} (urgent: every labelled question; sensitive, routine: those "
+                  "with expect_triage):", figs)
 
 
-def as_json(cv: CrossValidation, figs: dict[str, dict[str, Figure]]) -> dict:
+def as_json(
+    cv: CrossValidation,
+    figs: dict[str, dict[str, Figure]],
+    alone: dict[str, dict[str, Figure]],
+) -> dict:
     return {
         "examples": cv.examples,
         "thresholds": {"urgent": cv.thresholds.urgent, "sensitive": cv.thresholds.sensitive},
@@ -114,4 +124,6 @@ def as_json(cv: CrossValidation, figs: dict[str, dict[str, Figure]]) -> dict:
                                    for lang, (r, p) in cv.unseen.items()},
         "questions": {name: {lv: asdict(f) for lv, f in by.items()}
                       for name, by in figs.items()},
+        "questions_classifier_alone": {name: {lv: asdict(f) for lv, f in by.items()}
+                                       for name, by in alone.items()},
     }

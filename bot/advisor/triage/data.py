@@ -8,6 +8,10 @@ level that the classifier learns from::
       urgent: "..."
       sensitive: "..."
       routine: "..."
+    cues:                      # optional: words weighed beside a message's meaning
+      now: ["now", "tonight", ...]
+      past: ["last week", "ago", ...]
+      general: ["what if", "is it legal", ...]
     urgent: ["they locked us in the dorm", ...]
     sensitive: [...]
     routine: [...]
@@ -18,7 +22,7 @@ dropped silently (an empty example is an error, not a skipped line).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -28,7 +32,8 @@ from bot.knowledge.languages import LANGUAGES
 from bot.knowledge.models import Problem
 
 LEVELS = ("urgent", "sensitive", "routine")  # most to least severe
-FIELDS = ("definitions", *LEVELS)
+CUE_KINDS = ("now", "past", "general")
+FIELDS = ("definitions", "cues", *LEVELS)
 
 
 class TriageDataError(BotError):
@@ -50,6 +55,7 @@ class Example:
 class TriageData:
     definitions: dict[str, dict[str, str]]  # language -> level -> words
     examples: list[Example]
+    cues: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # lang -> kind -> cues
 
     @property
     def languages(self) -> list[str]:
@@ -60,6 +66,7 @@ def read_triage(directory: Path) -> TriageData:
     """Every ``*.yaml`` file of ``directory``; raises ``TriageDataError`` naming each problem."""
     problems: list[Problem] = []
     definitions: dict[str, dict[str, str]] = {}
+    cues: dict[str, dict[str, list[str]]] = {}
     examples: list[Example] = []
     files = sorted(directory.glob("*.yaml")) if directory.is_dir() else []
     if not files:
@@ -67,8 +74,8 @@ def read_triage(directory: Path) -> TriageData:
     for path in files:
         found = _read_file(path, problems)
         if found is not None:
-            definitions[path.stem] = found[0]
-            examples.extend(found[1])
+            definitions[path.stem], cues[path.stem] = found[0], found[1]
+            examples.extend(found[2])
     _contradictions(examples, problems)
     if not problems:
         for level in LEVELS:
@@ -76,12 +83,12 @@ def read_triage(directory: Path) -> TriageData:
                 problems.append(Problem(str(directory), 1, level, f"no `{level}` examples at all"))
     if problems:
         raise TriageDataError(problems)
-    return TriageData(definitions, examples)
+    return TriageData(definitions, examples, cues)
 
 
 def _read_file(
     path: Path, problems: list[Problem]
-) -> tuple[dict[str, str], list[Example]] | None:
+) -> tuple[dict[str, str], dict[str, list[str]], list[Example]] | None:
     where = str(path)
     lang = path.stem
     if lang not in LANGUAGES:
@@ -107,6 +114,7 @@ def _read_file(
         else:
             nodes[name] = value
     definitions = _definitions(where, root, nodes.get("definitions"), problems)
+    cues = _cues(where, nodes.get("cues"), problems)
     examples: list[Example] = []
     for level in LEVELS:
         node = nodes.get(level)
@@ -115,7 +123,7 @@ def _read_file(
                                     f"missing: a list of {level} example messages"))
             continue
         examples.extend(_examples(where, lang, level, node, problems))
-    return definitions, examples
+    return definitions, cues, examples
 
 
 def _text(node: yaml.Node) -> str | None:
@@ -153,6 +161,35 @@ def _definitions(
         if level not in out and not any(k.value == level for k, _ in node.value):
             problems.append(Problem(where, node.start_mark.line + 1, f"definitions.{level}",
                                     "missing"))
+    return out
+
+
+def _cues(where: str, node: yaml.Node | None, problems: list[Problem]) -> dict[str, list[str]]:
+    if node is None:
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        problems.append(Problem(where, node.start_mark.line + 1, "cues",
+                                f"expected a mapping of {', '.join(CUE_KINDS)} to lists of words"))
+        return {}
+    out: dict[str, list[str]] = {}
+    for key, value in node.value:
+        name = f"cues.{key.value}"
+        if key.value not in CUE_KINDS:
+            problems.append(Problem(where, key.start_mark.line + 1, name,
+                                    f"unknown kind; expected one of {', '.join(CUE_KINDS)}"))
+            continue
+        if not isinstance(value, yaml.SequenceNode):
+            problems.append(Problem(where, value.start_mark.line + 1, name,
+                                    "expected a list of words or phrases"))
+            continue
+        out[key.value] = []
+        for i, item in enumerate(value.value):
+            text = _text(item)
+            if not text:
+                problems.append(Problem(where, item.start_mark.line + 1, f"{name}[{i}]",
+                                        "a cue must be a non-empty text (quote it)"))
+            else:
+                out[key.value].append(text)
     return out
 
 

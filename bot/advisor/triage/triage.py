@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.advisor.triage.data import LEVELS, Example, TriageData, read_triage
+from bot.advisor.triage.features import CueFeatures
 from bot.advisor.triage.folds import (
     Figure,
     Heldout,
@@ -44,6 +45,7 @@ class TriageVerdict:
     scores: dict[str, float]  # the regression's probability of each level
     urgency: float  # urgent when at least thresholds.urgent
     concern: float  # sensitive (if not urgent) when at least thresholds.sensitive
+    cues: dict[str, str]  # kind (now, past, general) -> the cue word found
     nearest: Example  # the example most like the message
     exact: bool  # the message is one of the examples, and has its level
 
@@ -77,6 +79,7 @@ class Triage:
         *,
         c: float = 4.0,
         k: int = 5,
+        cue_weight: float = 0.3,
         random_k: int = 5,
         seed: int = 0,
     ) -> None:
@@ -84,13 +87,18 @@ class Triage:
             raise ValueError("one vector per example is needed")
         self.data = data
         self._examples = data.examples
+        self._features = CueFeatures(data.cues)
         x = np.asarray(vectors, dtype=np.float32)
+        f = self._features.matrix([e.text for e in data.examples])
         y = np.array([LEVELS.index(e.level) for e in data.examples])
         langs = [e.lang for e in data.examples]
 
+        def votes(train: np.ndarray) -> Votes:
+            return Votes(x[train], f[train], y[train], c=c, k=k, cue_weight=cue_weight)
+
         def fit(train: np.ndarray) -> Callable[[np.ndarray], Scores]:
-            votes = Votes(x[train], y[train], c=c, k=k)
-            return lambda test: votes.score(x[test])
+            fitted = votes(train)
+            return lambda test: fitted.score(x[test], f[test])
 
         with one_blas_thread():
             heldouts = [
@@ -99,12 +107,13 @@ class Triage:
             ]
             self.thresholds = choose_thresholds(heldouts, y)
             self.report = _report(data, heldouts, self.thresholds, y, langs)
-            self._votes = Votes(x, y, c=c, k=k)
+            self._votes = votes(np.ones(len(y), dtype=bool))
         self._exact = {_key(e.text): e for e in data.examples}
 
     def judge(self, vector: Sequence[float], text: str) -> TriageVerdict:
         v = np.asarray(vector, dtype=np.float32)
-        s = self._votes.score(v)
+        found = self._features.found(text)
+        s = self._votes.score(v, self._features.matrix([text]))
         urgency, concern = float(s.urgency[0]), float(s.concern[0])
         same = self._exact.get(_key(text))
         level = same.level if same else LEVELS[
@@ -115,6 +124,7 @@ class Triage:
                                                              strict=True)},
             urgency=urgency,
             concern=concern,
+            cues=found,
             nearest=same or self._examples[self._votes.nearest(v)],
             exact=same is not None,
         )
@@ -129,17 +139,18 @@ def _report(
     data: TriageData, heldouts: list[Heldout], t: Thresholds, y: np.ndarray, langs: list[str]
 ) -> CrossValidation:
     codes = np.asarray(langs)
+    languages = sorted(set(langs))
     schemes = []
     for h in heldouts:
         predicted = decide(h.urgency, h.concern, t)
         per_lang = {
             lang: _named(figures(y[codes == lang], predicted[codes == lang]))
-            for lang in data.languages
+            for lang in languages
         }
         schemes.append(SchemeReport(h.scheme, _named(figures(y, predicted)), per_lang))
     return CrossValidation(
         examples=len(y),
-        languages=data.languages,
+        languages=languages,
         thresholds=t,
         hardest=data.examples[t.hardest],
         schemes=schemes,
