@@ -57,10 +57,6 @@ class TriageData:
     examples: list[Example]
     cues: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # lang -> kind -> cues
 
-    @property
-    def languages(self) -> list[str]:
-        return sorted(self.definitions)
-
 
 def read_triage(directory: Path) -> TriageData:
     """Every ``*.yaml`` file of ``directory``; raises ``TriageDataError`` naming each problem."""

@@ -34,7 +34,12 @@ class CueFeatures:
                 out[kind] = cue
         return out
 
+    @staticmethod
+    def row(found: Mapping[str, str]) -> np.ndarray:
+        """(1, 3): 1 for each kind of cue found."""
+        return np.asarray([[kind in found for kind in CUE_KINDS]], dtype=np.float32)
+
     def matrix(self, texts: Sequence[str]) -> np.ndarray:
         """(n, 3): 1 where a text holds a cue of that kind."""
-        rows = [[kind in found for kind in CUE_KINDS] for found in map(self.found, texts)]
-        return np.asarray(rows, dtype=np.float32).reshape(len(texts), len(CUE_KINDS))
+        rows = [self.row(self.found(t)) for t in texts]
+        return np.vstack(rows) if rows else np.zeros((0, len(CUE_KINDS)), dtype=np.float32)
