@@ -68,10 +68,10 @@ def _cell(f: Figure) -> str:
 
 
 def _table(title: str, rows: dict[str, dict[str, Figure]]) -> list[str]:
-    head = "".join(f"{lv + ' P / R / n':>18}" for lv in LEVELS)
+    head = "".join(f"{lv + ' P / R / n':>21}" for lv in LEVELS)
     lines = [title, f"  {'':6}{head}"]
     for name, figs in rows.items():
-        lines.append(f"  {name:6}" + "".join(f"{_cell(figs[lv]):>18}" for lv in LEVELS))
+        lines.append(f"  {name:6}" + "".join(f"{_cell(figs[lv]):>21}" for lv in LEVELS))
     return lines
 
 
