@@ -17,11 +17,11 @@ from datetime import date
 from pathlib import Path
 
 from bench.timing import Latency, summarize
-from bot.text.languages import SERVED as SUPPORTED
 from bot.documents.reader import read_document
 from bot.documents.tesseract import Tesseract
 from bot.knowledge.documents import load_document_kinds
 from bot.knowledge.loader import load_knowledge
+from bot.text.languages import SERVED as SUPPORTED
 from tests.documents.pages import phone_sized_photo
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -71,7 +71,10 @@ def _row(name: str, values: dict) -> str:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.advisor.runtime import build_runtime, min_relevance
+    from bot.advisor.runtime import build_runtime, embed_examples, min_relevance
+    from bot.advisor.triage import build_triage
+    from bot.config import prompts_dir
+    from bot.evaluation import triage_report
     from bot.evaluation.metrics import calibrate, calibrate_urgency, score
     from bot.evaluation.questions import load_questions
     from bot.evaluation.runner import run_questions
@@ -79,9 +82,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     questions = load_questions(args.questions)
     runtime = build_runtime(settings)
     try:
-        outcomes = run_questions(runtime, questions, progress=not args.json)
+        triage = build_triage(
+            prompts_dir(settings) / "triage",
+            lambda texts: embed_examples(runtime.embedder, texts, settings.data_dir),
+        )
+        outcomes = run_questions(runtime, questions, progress=not args.json, triage=triage)
     finally:
         runtime.close()
+    triage_alone = triage_report.question_figures(outcomes)
+    outcomes = triage_report.after_refusals(outcomes)
+    triage_figures = triage_report.question_figures(outcomes)
     overall, by_lang = score(outcomes)
     result: dict = {
         "questions_file": str(args.questions),
@@ -89,6 +99,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         "min_relevance": min_relevance(settings),
         "overall": overall.as_dict(),
         "languages": {lang: s.as_dict() for lang, s in by_lang.items()},
+        "triage": triage_report.as_json(triage.report, triage_figures, triage_alone),
     }
     if args.calibrate:
         threshold, accuracy = calibrate(outcomes)
@@ -110,6 +121,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     for lang, s in by_lang.items():
         print(_row(lang, s.as_dict()))
     print(_row("all", overall.as_dict()))
+    print()
+    print("\n".join(triage_report.cross_validation_lines(triage.report)))
+    print("\n".join(triage_report.question_lines(
+        triage_alone, f"triage on {args.questions}, the classifier alone")))
+    print("\n".join(triage_report.question_lines(
+        triage_figures, "the same, refused requests routine as the advisor refuses them first")))
     if args.calibrate:
         print(f"best relevance floor overall: {result['calibration']}")
         print(f"urgency margins for recall >= 0.95: {result['urgency_calibration']}")
@@ -126,6 +143,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"URGENT line {q.line} [{q.lang}] {q.question!r} expected "
                       f"{q.expect_urgent} got {o.urgent} margin={o.urgency_margin} "
                       f"cue={o.urgency_cue!r}")
+            wanted = triage_report.missed(o)
+            if wanted:
+                q = o.question
+                print(f"TRIAGE line {q.line} [{q.lang}] {q.question!r} expected {wanted} "
+                      f"got {o.triage}")
             if o.status != o.question.expect_status:
                 q = o.question
                 print(f"STATUS line {q.line} [{q.lang}] {q.question!r} expected "

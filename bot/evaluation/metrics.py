@@ -21,6 +21,8 @@ class Outcome:
     translated: bool = True  # an expected document exists in the question's language
     urgency_margin: float | None = None  # the urgency classifier's margin for the message
     urgency_cue: str | None = None  # the cue of immediacy found in the message, if any
+    triage: str | None = None  # the triage classifier's level (bot/advisor/triage)
+    refused: bool = False  # the advisor refused the request (an instruction, a recruiter)
 
     @property
     def rank(self) -> int | None:

@@ -9,7 +9,11 @@ import yaml
 
 from bot.errors import BotError
 
-FIELDS = {"question", "lang", "country", "expect_docs", "expect_urgent", "expect_status", "note"}
+FIELDS = {
+    "question", "lang", "country", "expect_docs", "expect_urgent", "expect_triage",
+    "expect_status", "note",
+}
+TRIAGE_LEVELS = ("urgent", "sensitive", "routine")
 
 
 class QuestionSetError(BotError):
@@ -22,9 +26,10 @@ class EvalQuestion:
     lang: str | None
     country: str | None
     expect_docs: tuple[str, ...]
-    expect_urgent: bool | None
+    expect_urgent: bool | None  # given, or implied by expect_triage
     expect_status: str
     line: int
+    expect_triage: str | None = None  # urgent | sensitive | routine
 
 
 def load_questions(path: Path) -> list[EvalQuestion]:
@@ -50,15 +55,29 @@ def load_questions(path: Path) -> list[EvalQuestion]:
         status = item.get("expect_status") or ("answered" if docs else "no_answer")
         if status not in ("answered", "no_answer"):
             errors.append(f"{path}:{line}: [expect_status] must be answered or no_answer")
+        urgent = item.get("expect_urgent")
+        if urgent is not None and not isinstance(urgent, bool):
+            errors.append(f"{path}:{line}: [expect_urgent] must be true or false")
+        level = item.get("expect_triage")
+        if level is not None and level not in TRIAGE_LEVELS:
+            errors.append(f"{path}:{line}: [expect_triage] must be one of "
+                          f"{', '.join(TRIAGE_LEVELS)}, not {level!r}")
+            level = None
+        if level is not None:
+            if urgent is not None and urgent != (level == "urgent"):
+                errors.append(f"{path}:{line}: [expect_triage] {level} contradicts "
+                              f"expect_urgent: {str(urgent).lower()}")
+            urgent = level == "urgent"
         out.append(
             EvalQuestion(
                 question=item["question"],
                 lang=item.get("lang"),
                 country=item.get("country"),
                 expect_docs=tuple(docs),
-                expect_urgent=item.get("expect_urgent"),
+                expect_urgent=urgent,
                 expect_status=status,
                 line=line,
+                expect_triage=level,
             )
         )
     if errors:

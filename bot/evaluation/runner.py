@@ -8,12 +8,17 @@ from tqdm import tqdm
 
 from bot.advisor.models import Question
 from bot.advisor.runtime import Runtime
+from bot.advisor.triage import Triage
 from bot.evaluation.metrics import Outcome
 from bot.evaluation.questions import EvalQuestion
+from bot.index.embedders import embed_query
 
 
 def run_questions(
-    runtime: Runtime, questions: Iterable[EvalQuestion], progress: bool = True
+    runtime: Runtime,
+    questions: Iterable[EvalQuestion],
+    progress: bool = True,
+    triage: Triage | None = None,
 ) -> list[Outcome]:
     items = list(questions)
     outcomes: list[Outcome] = []
@@ -37,6 +42,11 @@ def run_questions(
                 # A refused request is never urgent, whatever its margin.
                 urgency_margin=verdict.margin if verdict and not refused else None,
                 urgency_cue=verdict.cue if verdict else None,
+                triage=(
+                    triage.judge(embed_query(runtime.embedder, q.question), q.question).level
+                    if triage else None
+                ),
+                refused=refused,
                 translated=any((d, q.lang) in documents for d in q.expect_docs)
                 if q.lang
                 else True,

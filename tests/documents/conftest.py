@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.text.languages import SERVED as SUPPORTED
 from bot.documents.tesseract import Tesseract
 from bot.knowledge.document_kinds import DocumentKind
 from bot.knowledge.documents import load_document_kinds
 from bot.knowledge.loader import load_knowledge
+from bot.text.languages import SERVED as SUPPORTED
 
 STARTER = Path(__file__).resolve().parents[2] / "knowledge"
 WRITTEN = date(2026, 12, 7)

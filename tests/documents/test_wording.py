@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.text.languages import SERVED as SUPPORTED
 from bot.advisor.strings import Strings
 from bot.documents.reading import DocumentReading
 from bot.documents.recognise import identify
 from bot.documents.wording import describe
 from bot.knowledge.document_kinds import DocumentKind
+from bot.text.languages import SERVED as SUPPORTED
 
 WORDS = Strings(Path(__file__).resolve().parents[2] / "prompts" / "documents")
 CONTRACT = "КОНТРАКТ о прохождении военной службы, войсковая часть 1234, срок контракта"

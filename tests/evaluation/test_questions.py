@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.evaluation import triage_report
 from bot.evaluation.metrics import Outcome, calibrate, score
 from bot.evaluation.questions import EvalQuestion, QuestionSetError, load_questions
 from bot.knowledge.loader import load_knowledge
@@ -174,3 +175,82 @@ def test_shipped_question_sets_name_only_published_documents(path: Path):
 
 def test_both_shipped_sets_are_there():
     assert [p.name for p in SHIPPED_SETS] == ["holdout.yaml", "questions.yaml"]
+
+
+# -- triage labels --------------------------------------------------------------------------
+
+
+def test_expect_triage_is_read_and_implies_expect_urgent(tmp_path: Path):
+    qs = load_questions(write(tmp_path, """\
+- {question: "locked in now", expect_triage: urgent}
+- {question: "beaten last year", expect_triage: sensitive, expect_urgent: false}
+- {question: "visa?", expect_urgent: false}
+- {question: "hello"}
+"""))
+    assert [(q.expect_triage, q.expect_urgent) for q in qs] == [
+        ("urgent", True), ("sensitive", False), (None, False), (None, None)]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("- {question: x, expect_triage: alarm}\n", "[expect_triage] must be one of urgent"),
+        ("- {question: x, expect_triage: routine, expect_urgent: true}\n",
+         "[expect_triage] routine contradicts expect_urgent: true"),
+        ("- {question: x, expect_triage: urgent, expect_urgent: false}\n",
+         "[expect_triage] urgent contradicts expect_urgent: false"),
+        ("- {question: x, expect_urgent: maybe}\n", "[expect_urgent] must be true or false"),
+    ],
+)
+def test_bad_triage_labels_name_the_line_and_field(tmp_path: Path, text: str, words: str):
+    path = write(tmp_path, "- question: fine\n" + text)
+    with pytest.raises(QuestionSetError) as caught:
+        load_questions(path)
+    assert f"{path}:2:" in str(caught.value) and words in str(caught.value)
+
+
+def test_every_shipped_question_has_a_triage_level():
+    qs = load_questions(Path(__file__).parents[1] / "eval" / "questions.yaml")
+    assert all(q.expect_triage in ("urgent", "sensitive", "routine") for q in qs)
+    assert all(q.expect_urgent == (q.expect_triage == "urgent") for q in qs)
+
+
+def labelled(level: str | None, urgent: bool | None, got: str, lang: str = "en",
+             refused: bool = False) -> Outcome:
+    question = EvalQuestion(question="?", lang=lang, country=None, expect_docs=(),
+                            expect_urgent=urgent, expect_status="no_answer", line=1,
+                            expect_triage=level)
+    return Outcome(question=question, ranked_docs=[], top_similarity=0.5, status="no_answer",
+                   cited_docs=[], urgent=False, triage=got, refused=refused)
+
+
+TRIAGED = [
+    labelled("urgent", True, "urgent"),
+    labelled("urgent", True, "sensitive"),  # a missed urgent message
+    labelled("sensitive", False, "urgent"),  # a false alarm
+    labelled("sensitive", False, "sensitive", lang="fr"),
+    labelled("routine", False, "routine", lang="fr"),
+    labelled(None, False, "urgent", lang="fr"),  # an old label: counts for urgent only
+    labelled(None, None, "urgent"),  # no label: not counted
+]
+
+
+def test_triage_figures_per_level_and_language():
+    figs = triage_report.question_figures(TRIAGED)
+    assert list(figs) == ["all", "en", "fr"]
+    urgent, sensitive, routine = (figs["all"][lv] for lv in ("urgent", "sensitive", "routine"))
+    assert (urgent.precision, urgent.recall, urgent.support) == (1 / 3, 1 / 2, 2)
+    assert (sensitive.precision, sensitive.recall, sensitive.support) == (1 / 2, 1 / 2, 2)
+    assert (routine.precision, routine.recall, routine.support) == (1.0, 1.0, 1)
+    assert figs["fr"]["urgent"].precision == 0.0 and figs["fr"]["urgent"].recall is None
+
+
+def test_a_triage_miss_names_what_was_expected():
+    assert [triage_report.missed(o) for o in TRIAGED] == [
+        None, "urgent", "sensitive", None, None, "not urgent", None]
+
+
+def test_a_refused_request_counts_as_routine_after_refusals():
+    refused = labelled("routine", False, "urgent", refused=True)
+    after = triage_report.after_refusals([refused, TRIAGED[2]])
+    assert [o.triage for o in after] == ["routine", "urgent"]

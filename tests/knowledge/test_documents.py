@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from knowledge_folder import TODAY, Folder
 
-from bot.text.languages import SERVED as SUPPORTED
 from bot.knowledge.document_kinds import DocumentKinds
 from bot.knowledge.documents import load_document_kinds
 from bot.knowledge.models import Problem
+from bot.text.languages import SERVED as SUPPORTED
 
 KIND = "documents/call_up_papers.yaml"
 STARTER = Path(__file__).resolve().parents[2] / "knowledge"
