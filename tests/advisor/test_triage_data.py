@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.advisor.language import SUPPORTED
 from bot.advisor.triage import LEVELS, TriageDataError, read_triage
 from bot.advisor.triage.data import CUE_KINDS
 from bot.config import PROMPTS_DIR
+from bot.text.languages import SERVED as SUPPORTED
 
 TRIAGE = PROMPTS_DIR / "triage"
 # Spanish is being added for Cuban users; its triage file ships ahead of the rest.
