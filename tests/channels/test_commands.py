@@ -26,7 +26,8 @@ def commands():  # type: ignore[no-untyped-def]
         ("Ajuda", "help", "pt"), ("እርዳታ", "help", "am"),
         ("contacts", "contacts", "en"), ("Контакты", "contacts", "ru"),
         ("more", "more", "en"), ("ЕЩЁ", "more", "ru"), ("еще", "more", "ru"),
-        ("agent", "agent", "en"), ("DELETE", "delete", "en"), ("supprimer", "delete", "fr"),
+        ("agent", "agent", "en"), ("Mhudumu", "agent", "sw"),
+        ("DELETE", "delete", "en"), ("supprimer", "delete", "fr"),
         ("futa", "delete", "sw"), ("حذف", "delete", "ar"), ("удалить", "delete", "ru"),
         ("Stop.", "stop", "en"), ("إيقاف", "stop", "ar"), ("ايقاف", "stop", "ar"),
         ("start!", "start", "en"), ("Começar", "start", "pt"), ("comecar", "start", "pt"),
@@ -49,6 +50,13 @@ def test_lang_takes_a_code(commands) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("text", ["What is my visa?", "stop them please", "", "help me now"])
 def test_questions_are_not_commands(commands, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert commands.parse(text) is None
+
+
+@pytest.mark.parametrize("text", ["wakala", "Wakala!"])
+def test_a_word_for_recruiting_agent_is_not_a_command(commands, text: str) -> None:  # type: ignore[no-untyped-def]
+    # Swahili "wakala" also means a recruiting agent: in the help text it alarms, and a
+    # message of that one word names a recruiter rather than asking for a caseworker.
     assert commands.parse(text) is None
 
 
