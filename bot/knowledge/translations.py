@@ -88,13 +88,15 @@ def _role_problems(documents: Sequence[Document]) -> list[Problem]:
             "open with (they will quote the closest guidance instead)",
             "warning",
         ))
-    elif ORIGINAL_LANG in first_steps:
+    elif documents:
+        fallback = ORIGINAL_LANG in first_steps
         for lang in langs:
             if lang not in first_steps:
+                then = ("open with the English first steps" if fallback
+                        else "have no first steps to open with")
                 problems.append(Problem(
                     "guides", 1, "role",
-                    f"no first-steps guide in '{lang}': urgent answers in that language open "
-                    "with the English first steps",
+                    f"no first-steps guide in '{lang}': urgent answers in that language {then}",
                     "warning",
                 ))
     return problems

@@ -30,7 +30,7 @@ REFERRAL_KEYS = {"id", "name", "kind", "phone", "whatsapp", "email", "web", "hou
 # Fields added beyond DESIGN.md (allowed: "more fields may be added"); anything else is a leak.
 EXTRA_ANSWER_KEYS = {"reason", "direction"}
 EXTRA_CITATION_KEYS = {"lang"}
-EXTRA_REFERRAL_KEYS = {"notes"}
+EXTRA_REFERRAL_KEYS = {"notes", "telegram", "warning", "verified_on", "tested_on"}
 INTERNAL = {"sentences", "notice", "intro"}
 DEADLINE = 300.0  # loading embeds the example messages: slow on a busy machine
 

@@ -38,7 +38,8 @@ def test_the_fixture_kind_loads_with_its_phrases_and_translations(folder: Folder
     kind = found.kinds["call_up_papers"]
     assert kind.dangerous and kind.guides == ("detained-rights",) and kind.published
     assert kind.name("fr") == "une convocation militaire"
-    assert kind.name("es") == "call-up papers"  # no Spanish: English stands in
+    assert kind.name("es") == "una citación militar"
+    assert kind.name("xx") == "call-up papers"  # a language without a name: English stands in
     first = kind.phrases[0]
     line = folder.line(KIND, "- ru: повестка")
     assert (first.text, first.weight, first.line) == ("повестка", 0.6, line)

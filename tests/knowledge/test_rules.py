@@ -121,9 +121,16 @@ def test_unknown_role_is_an_error(folder: Folder):
 
 def test_no_first_steps_guide_is_a_warning(folder: Folder):
     folder.edit(DETAINED, "role: first-steps\n", "")
+    folder.edit(VISA_FR, "role: first-steps", "")
     k = folder.load()
     p = folder.problem(k, "guides", "role")
     assert p.severity == "warning" and "no guide has role: first-steps" in p.message
+
+
+def test_a_language_without_first_steps_is_a_warning(folder: Folder):
+    folder.edit(VISA_FR, "role: first-steps", "")
+    p = folder.problem(folder.load(), "guides", "role")
+    assert p.severity == "warning" and "'fr'" in p.message and "English first steps" in p.message
 
 
 def test_nationalities_and_review_state(folder: Folder):
