@@ -99,6 +99,7 @@ def test_an_answer_with_sources_contacts_copy_and_feedback(
     title = first.get_attribute("title")
     assert title and title in panel.find_element(By.TAG_NAME, "summary").text
     assert "Document" in facts and "Section" in facts and "Reviewed" in facts
+    assert "awaiting legal review" in facts  # the starter guides say so in their front matter
     link = panel.find_element(By.CSS_SELECTOR, ".facts a")
     assert link.is_displayed() and (link.get_attribute("href") or "").startswith("http")
     assert link.get_attribute("rel") == "noopener noreferrer"
@@ -110,6 +111,10 @@ def test_an_answer_with_sources_contacts_copy_and_feedback(
     card = button.find_element(By.XPATH, "./ancestor::li[contains(@class,'contact')]")
     shown = button.find_element(By.XPATH, "..").find_element(By.CLASS_NAME,
                                                              "contact-value").text
+    # The card says how far the contact is verified: published by its source, not yet tested.
+    assert "not yet tested" in card.find_element(By.CLASS_NAME, "verification").text
+    d.execute_script("arguments[0].scrollIntoView({block: 'start'});", card)
+    d.save_screenshot(str(artifacts / "chat-contacts.png"))
     button.click()
     status = card.find_element(By.CLASS_NAME, "copy-status")
     wait(d, 10).until(lambda _: "Copied" in status.text)

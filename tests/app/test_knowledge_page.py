@@ -184,3 +184,29 @@ def test_a_refused_reindex_lists_the_problems(
     assert output, "the refusal's problems are not shown"
     assert "guides/en/broken.md:2: [id] error" in output.group(1)  # file, line and field
     assert "ingest refused" in output.group(1)
+
+
+def test_the_review_state_and_stale_translations_are_listed(
+    site: AppServer, editor: tuple[httpx.Client, str]
+) -> None:
+    client, _ = editor
+    visa = site.settings.knowledge_dir / "guides" / "en" / "student-visa.md"
+    original = visa.read_text(encoding="utf-8")
+    html = client.get("/knowledge").text
+    assert "Every translation follows the current English." in html
+    legal = re.search(r'<tr data-reviewer="legal">(.*?)</tr>', html, re.S)
+    assert legal and "<td>0" in legal.group(1)
+    try:
+        # A reviewer is awaited, and the English changes under its French translation.
+        visa.write_text(
+            original.replace("status: published", "status: published\nawaiting_review: [legal]")
+            .replace("through the migration office.", "through the migration office in person."),
+            encoding="utf-8",
+        )
+        html = client.get("/knowledge").text
+    finally:
+        visa.write_text(original, encoding="utf-8")
+    legal = re.search(r'<tr data-reviewer="legal">(.*?)</tr>', html, re.S)
+    assert legal and "<td>1" in legal.group(1) and "guides/en/student-visa.md" in legal.group(1)
+    stale = re.search(r'<table class="list" id="knowledge-stale">(.*?)</table>', html, re.S)
+    assert stale and "guides/fr/student-visa.md" in stale.group(1)

@@ -43,6 +43,9 @@ class ChatCitation(Citation):
     reviewed_on: date | None = Field(default=None, description="when the guidance was reviewed")
     review_due: date | None = None
     review_overdue: bool = False
+    awaiting_review: list[str] = Field(
+        default_factory=list, description="who has yet to review it: legal, native-speaker"
+    )
 
 
 class ChatAnswer(Answer):
@@ -90,6 +93,7 @@ def _with_review_dates(citations: list[Citation], trace: Trace | None) -> list[C
             reviewed_on=doc.reviewed_on if doc else None,
             review_due=doc.review_due if doc else None,
             review_overdue=bool(doc and doc.review_due < today),
+            awaiting_review=list(doc.awaiting_review) if doc else [],
         ))
     return out
 

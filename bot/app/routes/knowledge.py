@@ -13,8 +13,9 @@ from bot.app.deps import AccountsDep, EditorDep, LoaderDep, ReindexerDep, Settin
 from bot.app.pages import render
 from bot.index.published import published_index
 from bot.knowledge.loader import load_knowledge
-from bot.knowledge.models import Knowledge
+from bot.knowledge.models import REVIEWERS, Knowledge
 from bot.knowledge.summary import summary
+from bot.knowledge.translations import stale_translations
 
 router = APIRouter(prefix="/knowledge", tags=["web"], include_in_schema=False)
 
@@ -50,9 +51,13 @@ def knowledge_page(request: Request, editor: EditorDep, settings: SettingsDep,
     index, index_note = published_index(settings.data_dir)
     runtime = loader.current()
     notice = NOTICES.get(request.query_params.get("done", ""))
+    awaiting = {who: sorted(d.path for d in knowledge.documents if who in d.awaiting_review)
+                for who in REVIEWERS}
+    stale = [(doc.path, original.path) for doc, original in stale_translations(knowledge.documents)]
     return render(request, "knowledge.html", title="Knowledge",
                   folder=str(settings.knowledge_dir), summary=summary(knowledge),
                   errors=knowledge.errors, warnings=knowledge.warnings,
+                  awaiting=awaiting, stale=stale,
                   index=index, index_note=index_note,
                   served=runtime.watcher.view.generation if runtime else None,
                   reload_interval=settings.reload_interval, job=runner.job, notice=notice)

@@ -325,6 +325,8 @@
     }
   }
 
+  const REVIEWERS = { "legal": "legal", "native-speaker": "native-speaker" };
+
   function renderSources(list, id) {
     const section = el("section", { className: "sources", "aria-label": "Sources" },
       [el("h3", { text: "Sources" })]);
@@ -349,6 +351,11 @@
           c.review_overdue ? el("strong", { className: "overdue",
             text: " — review overdue since " + c.review_due }) : null);
       }
+      const awaiting = (c.awaiting_review || []).map((who) => REVIEWERS[who] || who);
+      if (awaiting.length) {
+        add("Review", el("strong", { className: "awaiting-review",
+          text: "awaiting " + awaiting.join(" and ") + " review" }));
+      }
       add("File", el("code", { text: c.path }));
       details.append(facts);
       details.addEventListener("toggle", () => {
@@ -365,7 +372,17 @@
 
   // --- Contacts and copying -------------------------------------------------
 
-  const CONTACT_FIELDS = [["phone", "Phone"], ["whatsapp", "WhatsApp"], ["email", "E-mail"]];
+  const CONTACT_FIELDS = [["phone", "Phone"], ["whatsapp", "WhatsApp"], ["telegram", "Telegram"],
+    ["email", "E-mail"]];
+
+  // Whether anyone has really reached this contact, or only seen its source publish it.
+  function verification(r) {
+    if (r.tested_on) {
+      return "tested " + r.tested_on + (r.verified_on ? "; source checked " + r.verified_on : "");
+    }
+    return "published by its source" + (r.verified_on ? " (seen " + r.verified_on + ")" : "") +
+      ", not yet tested";
+  }
 
   function renderContacts(list, direction) {
     const section = el("section", { className: "contacts", "aria-label": "Contacts" },
@@ -393,9 +410,14 @@
       if (r.hours) {
         facts.append(el("dt", { text: "Hours" }), el("dd", { dir: "auto", text: r.hours }));
       }
+      facts.append(el("dt", { text: "Checked" }), el("dd", {}, [el("span", {
+        className: r.tested_on ? "verification tested" : "verification untested",
+        text: verification(r) })]));
       const card = el("li", { className: "contact card", "data-referral": r.id }, [
         el("h4", { dir: "auto", text: r.name }),
         el("span", { className: "kind", text: r.kind }),
+        r.warning ? el("p", { className: "warning", role: "note", dir: "auto",
+          text: r.warning }) : null,
         facts,
         r.notes ? el("p", { className: "notes", dir: "auto", text: r.notes }) : null,
         status,
