@@ -162,6 +162,8 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
+    # The name as sign-in compares it (NFKC, casefolded): "CW1" cannot sit beside "cw1".
+    name_key: Mapped[str] = mapped_column(String(64), unique=True)
     role: Mapped[str] = mapped_column(String(16))  # caseworker | editor | admin
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -194,5 +196,7 @@ class AuditEntry(Base):
     user_name: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(32), index=True)
     target: Mapped[str | None] = mapped_column(String(64))  # e.g. "escalation:12"
+    # Where it came from: the client's address, or "cli:<login>" for `bot` commands.
+    address: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
