@@ -3,9 +3,10 @@
 An ASGI middleware, outside everything else: a request that announces a longer
 body (``Content-Length``) is refused with 413 before a byte is read, and one that
 streams more than the limit (chunked, no length) is cut off as soon as it passes
-it. No route, sign-in check or form parser ever holds more than the limit in
-memory. A route may have a larger or smaller limit of its own (``overrides``, by
-path prefix); the Twilio webhooks keep their own, smaller one as well.
+it: the 413 goes out at once and the app is told the client has gone. No route,
+sign-in check or form parser ever holds more than the limit in memory. A route
+may have a larger or smaller limit of its own (``overrides``, by path prefix);
+the Twilio webhooks keep their own, smaller one as well.
 """
 
 from __future__ import annotations
@@ -13,18 +14,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # Far above any form or question the app takes (a caseworker's reply: 1,600 characters).
 DEFAULT_MAX_BYTES = 1024 * 1024
-
-
-class BodyTooLarge(HTTPException):
-    """Raised while reading; FastAPI passes an HTTPException through as it is."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(413, f"request body too large: at most {limit} bytes")
 
 
 class BodyLimit:
@@ -48,28 +41,33 @@ class BodyLimit:
             await _refuse(send, limit)
             return
         received = 0
-        started = False
+        started = refused = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            # Past the limit: answer 413 at once, and tell the app the client has gone,
+            # so whatever reads the body stops there (whatever it makes of that is dropped).
+            nonlocal received, refused
+            if refused:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise BodyTooLarge(limit)
+                    refused = True
+                    if not started:
+                        await _refuse(send, limit)
+                    return {"type": "http.disconnect"}
             return message
 
         async def watched_send(message: Message) -> None:
             nonlocal started
+            if refused:
+                return
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
 
-        try:
-            await self.app(scope, limited_receive, watched_send)
-        except BodyTooLarge:
-            if not started:
-                await _refuse(send, limit)
+        await self.app(scope, limited_receive, watched_send)
 
 
 def _content_length(scope: Scope) -> int | None:
