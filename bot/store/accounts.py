@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from bot.errors import BotError
 from bot.store.audit_source import current_address
 from bot.store.db import Database
-from bot.store.models import AuditEntry, User, WebSession, utcnow
+from bot.store.models import AuditEntry, User, WebSession, name_key, utcnow
 
 # The roles, lowest first: each can do what the ones before it can.
 ROLES = ("caseworker", "editor", "admin")
@@ -44,11 +44,6 @@ MIN_PASSWORD = 12
 _hasher = PasswordHasher()
 # Argon2id takes 64 MiB a check: never more than this many at once, whatever the load.
 _checks = threading.BoundedSemaphore(4)
-
-
-def name_key(name: str) -> str:
-    """What makes two user names the same: NFKC, no surrounding spaces, any case."""
-    return unicodedata.normalize("NFKC", name).strip().casefold()
 
 
 def clean_name(name: str) -> str:
