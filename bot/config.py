@@ -7,6 +7,9 @@ code reads ``os.environ``.
 from __future__ import annotations
 
 import logging
+import math
+import re
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -20,6 +23,15 @@ DEV_SENDER_KEY = "development-only-sender-hash-key"
 # The assistant's own words, classifier examples and cues, shipped with the code.
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 log = logging.getLogger(__name__)
+MIN_SECRET = 32  # characters of BOT_SENDER_HASH_KEY
+# Its estimated entropy (character frequencies times length): random 32-character hex
+# keys scored 94 to 128 bits in 200,000 tries; "a" * 32 scores 0, a word repeated ~40.
+MIN_SECRET_BITS = 88
+MAX_RUN = 8  # the same character this many times in a row: typed, not generated
+_RUN = re.compile(rf"(.)\1{{{MAX_RUN - 1}}}")
+MIN_TWILIO_TOKEN = 32  # Twilio's auth tokens are 32 hexadecimal digits
+ACCOUNT_SID = re.compile(r"AC[0-9a-f]{32}")
+MAKE_KEY = "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
 
 
 class Settings(BaseSettings):
@@ -117,6 +129,21 @@ class Settings(BaseSettings):
         default=15.0, gt=0, description="how long a locked account stays locked"
     )
 
+    # Hardening (issue 16).
+    login_max_failures_per_address: int = Field(
+        default=20, ge=1, description="failed sign-ins from one address, within "
+        "BOT_LOGIN_LOCKOUT_MINUTES, after which that address is refused without a check",
+    )
+    max_request_bytes: int = Field(
+        default=1024 * 1024, ge=1024, description="the largest request body any route "
+        "accepts (the Twilio webhooks: 64 KiB); refused with 413 while it is read",
+    )
+    sender_hash_key_previous: str | None = Field(
+        default=None, description="the key BOT_SENDER_HASH_KEY had before a rotation: "
+        "still recognised (and its data moved to the new key) until it is unset; see "
+        "docs/security.md",
+    )
+
     @property
     def secure_cookies(self) -> bool:
         """Cookies are Secure everywhere but in development (plain http://127.0.0.1)."""
@@ -129,17 +156,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:
         if self.env == "production":
-            if not self.sender_hash_key or self.sender_hash_key == DEV_SENDER_KEY:
-                raise ConfigError(
-                    "BOT_SENDER_HASH_KEY must be set to a secret value in production"
-                )
-            if len(self.sender_hash_key) < 32:
-                raise ConfigError("BOT_SENDER_HASH_KEY must be at least 32 characters")
-        if self.env == "production" and self.twilio_auth_token and not self.public_base_url:
-            raise ConfigError(
-                "BOT_PUBLIC_BASE_URL must be set in production: Twilio signatures are "
-                "checked against the public URL Twilio calls"
-            )
+            self._refuse_weak_production_settings()
         if not self.twilio_validate:
             if self.env != "development":
                 raise ConfigError("BOT_TWILIO_VALIDATE=false is allowed only in development")
@@ -148,6 +165,59 @@ class Settings(BaseSettings):
                 "post webhooks. Never run like this where the service is reachable."
             )
         return self
+
+    def _refuse_weak_production_settings(self) -> None:
+        if not self.sender_hash_key or self.sender_hash_key == DEV_SENDER_KEY:
+            raise ConfigError("BOT_SENDER_HASH_KEY must be set to a secret value in "
+                              f"production; make one with: {MAKE_KEY}")
+        for name, value in (("BOT_SENDER_HASH_KEY", self.sender_hash_key),
+                            ("BOT_SENDER_HASH_KEY_PREVIOUS", self.sender_hash_key_previous)):
+            reason = weak_secret(value) if value is not None else None
+            if reason:
+                raise ConfigError(f"{name} is too weak for production: {reason}; make a "
+                                  f"random one with: {MAKE_KEY}")
+        if self.sender_hash_key_previous == self.sender_hash_key:
+            raise ConfigError("BOT_SENDER_HASH_KEY_PREVIOUS is the same as "
+                              "BOT_SENDER_HASH_KEY: set it to the old key, or unset it")
+        if self.twilio_auth_token and not self.public_base_url:
+            raise ConfigError(
+                "BOT_PUBLIC_BASE_URL must be set in production: Twilio signatures are "
+                "checked against the public URL Twilio calls"
+            )
+        if self.public_base_url and not self.public_base_url.lower().startswith("https://"):
+            raise ConfigError("BOT_PUBLIC_BASE_URL must start with https:// in production "
+                              "(Twilio and browsers must reach the service over TLS)")
+        if self.twilio_auth_token is not None and len(self.twilio_auth_token) < MIN_TWILIO_TOKEN:
+            raise ConfigError(f"BOT_TWILIO_AUTH_TOKEN is too short for production: Twilio's "
+                              f"auth tokens have {MIN_TWILIO_TOKEN} characters (copy it "
+                              "whole from the Twilio console)")
+        if self.twilio_account_sid is not None and not ACCOUNT_SID.fullmatch(
+                self.twilio_account_sid):
+            raise ConfigError("BOT_TWILIO_ACCOUNT_SID must be 'AC' and 32 hexadecimal digits "
+                              "in production (the Account SID of the Twilio console)")
+
+
+def weak_secret(value: str) -> str | None:
+    """Why a secret key is too weak, or None: too short, one kind of character, too few
+    different characters, or an entropy estimate under ``MIN_SECRET_BITS`` (32 spaces,
+    "a" * 32 and a repeated word are refused; ``secrets.token_hex(16)`` passes)."""
+    if len(value) < MIN_SECRET:
+        return f"it has {len(value)} characters, at least {MIN_SECRET} are needed"
+    kinds = sum(any(test(ch) for ch in value) for test in (
+        str.islower, str.isupper, str.isdigit,
+        lambda ch: not ch.isalnum() and not ch.isspace()))
+    if kinds < 2:
+        return "it uses only one kind of character (lower case, upper case, digits, symbols)"
+    if len(set(value)) < 8:
+        return f"it repeats a few characters ({len(set(value))} different ones)"
+    if _RUN.search(value):
+        return f"it repeats one character {MAX_RUN} or more times in a row"
+    counts = Counter(value)
+    per_char = -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+    bits = per_char * len(value)
+    if bits < MIN_SECRET_BITS:
+        return f"it is too predictable (about {bits:.0f} bits, at least {MIN_SECRET_BITS})"
+    return None
 
 
 def prompts_dir(settings: Settings) -> Path:

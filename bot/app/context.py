@@ -5,6 +5,7 @@
      +-- database    the one Database of the process (None when it cannot be opened)
      +-- accounts    the caseworkers' accounts, on that database
      +-- reindexer   re-indexing from the knowledge page
+     +-- signin      sign-in limits per address, the failed sign-ins' audit throttle
      +-- twilio      the WhatsApp and SMS channel, on that database and runtime
 
 Routes reach it only through ``bot.app.deps``; tests read it with
@@ -21,6 +22,7 @@ from fastapi import FastAPI
 from bot.advisor.loader import RuntimeLoader
 from bot.advisor.runtime import Runtime
 from bot.app.reindex import Reindexer
+from bot.app.signin import SignInGuard
 from bot.channels.context import ChannelContext
 from bot.channels.twilio.channel import TwilioChannel
 from bot.config import Settings
@@ -38,6 +40,7 @@ class AppContext:
     accounts: Accounts | None
     reindexer: Reindexer
     twilio: TwilioChannel
+    signin: SignInGuard
 
     @classmethod
     def open(cls, settings: Settings,
@@ -53,7 +56,9 @@ class AppContext:
         database = _open_database(settings)
         accounts = _accounts(settings, database) if database is not None else None
         channel = TwilioChannel(ChannelContext.create(settings, loader, database))
-        return cls(settings, loader, database, accounts, Reindexer(settings), channel)
+        signin = SignInGuard(settings.login_max_failures_per_address,
+                             settings.login_lockout_minutes)
+        return cls(settings, loader, database, accounts, Reindexer(settings), channel, signin)
 
     def start(self) -> None:
         self.runtime.start()

@@ -21,6 +21,7 @@ from bot.advisor.runtime import Runtime
 from bot.app import auth
 from bot.app.context import AppContext, context_of
 from bot.app.reindex import Reindexer
+from bot.app.signin import SignInGuard
 from bot.channels.twilio.channel import TwilioChannel
 from bot.channels.twilio.delivery import Delivery
 from bot.config import Settings
@@ -80,6 +81,10 @@ def _reindexer(ctx: ContextDep) -> Reindexer:
     return ctx.reindexer
 
 
+def _signin(ctx: ContextDep) -> SignInGuard:
+    return ctx.signin
+
+
 SettingsDep = Annotated[Settings, Depends(_settings)]
 LoaderDep = Annotated[RuntimeLoader, Depends(_loader)]  # the runtime, or why not yet
 RuntimeDep = Annotated[Runtime, Depends(_runtime)]  # ready, or 503
@@ -88,6 +93,7 @@ AccountsDep = Annotated[Accounts, Depends(_accounts)]
 TwilioDep = Annotated[TwilioChannel, Depends(_twilio)]
 DeliveryDep = Annotated[Delivery, Depends(_delivery)]
 ReindexerDep = Annotated[Reindexer, Depends(_reindexer)]
+SignInGuardDep = Annotated[SignInGuard, Depends(_signin)]
 
 
 def _inbox(db: DatabaseDep) -> Inbox:

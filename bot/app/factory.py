@@ -23,9 +23,11 @@ from bot.advisor.loader import RuntimeLoader
 from bot.advisor.runtime import Runtime
 from bot.app.auth import NotSignedIn
 from bot.app.context import AppContext
+from bot.app.limits import BodyLimit
 from bot.app.pages import STATIC, render
 from bot.app.routes import ask, auth, chat, docs, gaps, health, inbox, knowledge, twilio, users
 from bot.app.security import SecurityHeaders
+from bot.app.source import SourceAddress
 from bot.config import Settings, get_settings
 from bot.errors import BotError, IndexError_
 
@@ -60,7 +62,10 @@ def create_app(settings: Settings | None = None,
         redoc_url=None,
         openapi_url=None,
     )
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, hsts=settings.env == "production")
+    app.add_middleware(SourceAddress)
+    # Added last, so it is the outermost: the body is limited before anything reads it.
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in ROUTERS:
         app.include_router(module.router)

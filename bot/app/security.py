@@ -2,7 +2,9 @@
 
 The pages load only the app's own script and style sheet: the
 Content-Security-Policy forbids inline scripts, other origins and framing.
-Nothing that shows a conversation or an answer may be cached.
+Nothing that shows a conversation or an answer may be cached. In production
+every answer also tells browsers to use HTTPS only (HSTS); the server's name and
+version are never sent (``bot serve`` turns uvicorn's ``Server`` header off).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from urllib.parse import urlsplit
 from fastapi import Request
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.responses import Response
+from starlette.types import ASGIApp
 
 CSP = "; ".join(
     [
@@ -32,9 +35,14 @@ CSP = "; ".join(
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
+HSTS = "max-age=63072000; includeSubDomains"  # two years
 
 
 class SecurityHeaders(BaseHTTPMiddleware):
+    def __init__(self, app: ASGIApp, hsts: bool = False) -> None:
+        super().__init__(app)
+        self.hsts = hsts
+
     async def dispatch(
         self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
@@ -47,6 +55,10 @@ class SecurityHeaders(BaseHTTPMiddleware):
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if self.hsts:
+            headers.setdefault("Strict-Transport-Security", HSTS)
+        if "server" in headers:
+            del headers["server"]
         if request.url.path.startswith("/static/"):
             headers.setdefault("Cache-Control", "private, max-age=300")
         else:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
+
+import uvicorn
 
 from bot.config import Settings
 
@@ -20,15 +23,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def server_config(app: Any, host: str, port: int) -> uvicorn.Config:
+    """How ``bot serve`` runs the app: one worker, and no ``Server`` header (the name and
+    version of the server help only an attacker). Client addresses come from
+    ``X-Forwarded-For`` only when the proxy is trusted (uvicorn's ``FORWARDED_ALLOW_IPS``,
+    by default 127.0.0.1): the sign-in limits and the audit log count by them."""
+    # One worker on purpose: the embedded Chroma client is not safe across processes.
+    return uvicorn.Config(app, host=host, port=port, workers=1, log_level="info",
+                          server_header=False, proxy_headers=True)
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
     import logging
-
-    import uvicorn
 
     from bot.app import create_app
 
     # A service's log says what it does: loading, ready, index switches (never a message).
     logging.getLogger("bot").setLevel(logging.INFO)
-    # One worker on purpose: the embedded Chroma client is not safe across processes.
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, workers=1, log_level="info")
+    uvicorn.Server(server_config(create_app(settings), args.host, args.port)).run()
     return 0

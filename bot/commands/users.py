@@ -9,6 +9,7 @@ import sys
 
 from bot.config import Settings
 from bot.store.accounts import ROLES
+from bot.store.audit_source import set_address
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -39,6 +40,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container)
+        return str(os.getuid())
+
+
 def _password(prompt_for: str) -> str:
     given = os.environ.get("BOT_NEW_PASSWORD")
     if given:
@@ -57,10 +65,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     db = Database(settings.database)
     accounts = Accounts(db)
+    set_address(f"cli:{_login_name()}")  # the audit log says who ran it, and where
+
+    def audit(action: str, name: str) -> None:
+        accounts.audit(None, action, f"user:{name}"[:64], name="(command line)")
+
     try:
         if args.action == "add":
             account = accounts.add(args.name, args.role, _password(args.name))
-            accounts.audit(None, "user added", f"user:{account.name}", name="(command line)")
+            audit("user added", account.name)
             print(f"added {account.name} ({account.role})")
         elif args.action == "list":
             users = accounts.users()
@@ -71,15 +84,19 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"{u.name}\t{u.role}\t{state}")
         elif args.action == "password":
             accounts.set_password(args.name, _password(args.name))
+            audit("password changed", args.name)
             print(f"password of {args.name} changed; their sessions were ended")
         elif args.action == "role":
             accounts.set_role(args.name, args.role)
+            audit(f"role set: {args.role}", args.name)
             print(f"{args.name} is now {args.role}")
         elif args.action == "unlock":
             accounts.unlock(args.name)
+            audit("user unlocked", args.name)
             print(f"{args.name} unlocked")
         else:
             accounts.set_active(args.name, args.action == "enable")
+            audit(f"user {args.action}d", args.name)
             print(f"{args.name} {args.action}d")
     except AccountError as exc:
         print(f"error: {exc}", file=sys.stderr)

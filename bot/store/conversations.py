@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.store.db import Database
@@ -226,15 +226,49 @@ class Conversations:
 
     # Erasure, export, retention.
 
-    def delete_sender(self, sender_id: str) -> int:
-        """Erase every row tied to the sender, in one transaction; the number of rows."""
+    def delete_sender(self, sender_id: str, *also: str) -> int:
+        """Erase every row tied to the sender (under each of its ids: ``also`` holds the id
+        under a previous key), in one transaction, then scrub the database files so the
+        erased text is gone from them too; the number of rows."""
+        ids = [sender_id, *also]
         removed = 0
         with self.db.session() as s:
             for table in PERSONAL_TABLES:
                 column = table.sender_id  # type: ignore[attr-defined]
-                result = s.execute(delete(table).where(column == sender_id))
+                result = s.execute(delete(table).where(column.in_(ids)))
                 removed += int(result.rowcount)  # type: ignore[attr-defined]
+        self.db.scrub()
         return removed
+
+    def unanswered(self, *sender_ids: str) -> int:
+        """Messages stored and waiting to be answered by the worker (not yet answered)."""
+        with self.db.session() as s:
+            return int(s.scalar(select(func.count()).select_from(Message).where(
+                Message.sender_id.in_(sender_ids), Message.status == "received")) or 0)
+
+    def rekey(self, old_id: str, new_id: str) -> int:
+        """After a key rotation: move a sender's rows from the old id to the new one; the
+        number of rows moved. A row the new id has already (its preferences, an opt-out)
+        wins over the old one."""
+        if old_id == new_id:
+            return 0
+        moved = 0
+        with self.db.session() as s:
+            for table in PERSONAL_TABLES:
+                column = table.sender_id  # type: ignore[attr-defined]
+                if table in (Sender, OptOut):
+                    keys = [c.name for c in table.__table__.primary_key]
+                    others = [k for k in keys if k != "sender_id"]
+                    have = {tuple(getattr(r, k) for k in others)
+                            for r in s.scalars(select(table).where(column == new_id))}
+                    for row in s.scalars(select(table).where(column == old_id)).all():
+                        if tuple(getattr(row, k) for k in others) in have:
+                            s.delete(row)
+                    s.flush()
+                result = s.execute(update(table).where(column == old_id)
+                                   .values(sender_id=new_id))
+                moved += int(result.rowcount)  # type: ignore[attr-defined]
+        return moved
 
     def export(self, sender_id: str) -> dict[str, list[dict[str, Any]]]:
         """Every stored row about the sender, table by table (a subject access request)."""
@@ -264,4 +298,5 @@ class Conversations:
             ):
                 result = s.execute(delete(table).where(column < older_than))
                 counts[table.__tablename__] = int(result.rowcount)  # type: ignore[attr-defined]
+        self.db.scrub()
         return counts

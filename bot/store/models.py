@@ -7,7 +7,9 @@ unredacted message text is ever a column value.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -157,11 +159,22 @@ PERSONAL_TABLES = (Sender, OptOut, Message, OutboxRow, Escalation, Reply, AskedQ
 # The caseworkers' web app (issue 6). No sender's address or raw text here either.
 
 
+def name_key(name: str) -> str:
+    """What makes two user names the same: NFKC, no surrounding spaces, any case."""
+    return unicodedata.normalize("NFKC", name).strip().casefold()
+
+
+def _name_key_of_row(context: Any) -> str:
+    return name_key(context.get_current_parameters()["name"])
+
+
 class User(Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
+    # The name as sign-in compares it (NFKC, casefolded): "CW1" cannot sit beside "cw1".
+    name_key: Mapped[str] = mapped_column(String(64), unique=True, default=_name_key_of_row)
     role: Mapped[str] = mapped_column(String(16))  # caseworker | editor | admin
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -194,5 +207,7 @@ class AuditEntry(Base):
     user_name: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(32), index=True)
     target: Mapped[str | None] = mapped_column(String(64))  # e.g. "escalation:12"
+    # Where it came from: the client's address, or "cli:<login>" for `bot` commands.
+    address: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 

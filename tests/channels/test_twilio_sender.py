@@ -51,8 +51,8 @@ def test_delete_conversation_deletes_both_directions(sender: TwilioSender,
     fake.add_inbound("SMin1", "whatsapp:+79001112233", "whatsapp:+15005550006", "hi")
     fake.add_inbound("SMother", "whatsapp:+79005550000", "whatsapp:+15005550006", "hi")
     sender.send("whatsapp:+79001112233", "whatsapp:+15005550006", "answer")
-    deleted = sender.delete_conversation("whatsapp:+79001112233", ["SMgone"])
-    assert deleted == 2
+    deletion = sender.delete_conversation(["whatsapp:+79001112233"], ["SMgone"])
+    assert deletion.deleted == 2 and deletion.complete
     assert list(fake.messages) == ["SMother"]
 
 

@@ -9,7 +9,8 @@ import pytest
 from bot.config import Settings
 from bot.errors import ConfigError
 
-KEY = "k" * 40
+KEY = "Zq7-vK2m_Tr9xLp4Wn8bYc3Hd6Fj1Gs5"  # strong enough for production
+TOKEN = "0123456789abcdef" * 2
 
 
 def test_turning_off_signature_checks_is_refused_in_production() -> None:
@@ -28,8 +29,8 @@ def test_turning_off_signature_checks_in_development_warns_loudly(
 def test_production_with_twilio_needs_the_public_url() -> None:
     with pytest.raises(ConfigError, match="BOT_PUBLIC_BASE_URL"):
         Settings(_env_file=None, env="production", sender_hash_key=KEY,
-                 twilio_auth_token="t")
-    Settings(_env_file=None, env="production", sender_hash_key=KEY, twilio_auth_token="t",
+                 twilio_auth_token=TOKEN)
+    Settings(_env_file=None, env="production", sender_hash_key=KEY, twilio_auth_token=TOKEN,
              public_base_url="https://bot.example.org")
 
 

@@ -2,6 +2,11 @@
 
 The sign-in form is protected against login CSRF with a double-submit token: a
 random value in a short-lived cookie that must match the form's hidden field.
+
+A failed sign-in gets one answer whatever the reason (unknown name, disabled,
+wrong password, locked) and takes as long in each case, so the form does not tell
+which names are accounts. An address that failed too often lately is refused
+before any password is checked (``bot.app.signin``).
 """
 
 from __future__ import annotations
@@ -14,13 +19,19 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from bot.app.auth import SESSION_COOKIE
-from bot.app.deps import AccountsDep, SettingsDep, SignedInDep
+from bot.app.deps import AccountsDep, SettingsDep, SignedInDep, SignInGuardDep
 from bot.app.pages import render
 from bot.app.security import same_origin, tokens_match
+from bot.app.source import client_address
 from bot.config import Settings
 
 router = APIRouter(tags=["web"])
 LOGIN_CSRF_COOKIE = "bot_login_csrf"
+FAILED = ("Wrong user name or password, or the account is locked after too many failed "
+          "attempts. A locked account opens again after {minutes:g} minutes; an "
+          "administrator can unlock it sooner.")
+TOO_MANY = ("Too many failed sign-ins from your network. Wait {minutes:g} minutes, or ask "
+            "an administrator for help.")
 
 
 def safe_next(value: str | None) -> str:
@@ -56,6 +67,7 @@ def login(
     request: Request,
     accounts: AccountsDep,
     settings: SettingsDep,
+    guard: SignInGuardDep,
     name: Annotated[str, Form(max_length=64)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
     csrf_token: Annotated[str, Form(max_length=100)] = "",
@@ -66,16 +78,15 @@ def login(
     ):
         return _login_page(request, settings, 403, error="The form expired. Please sign in again.",
                            name=name)
-    result = accounts.login(name.strip(), password)
+    address = client_address(request.scope)
+    minutes = settings.login_lockout_minutes
+    if guard.blocked(address):
+        return _login_page(request, settings, 429, error=TOO_MANY.format(minutes=minutes),
+                           name=name, next=safe_next(next))
+    result = accounts.login(name, password)
     if result.account is None:
-        accounts.audit(None, "sign-in failed", name=name.strip()[:64] or "?")
-        message = (
-            "Too many failed attempts: this account is locked for a while. "
-            "Try again later or ask an administrator to unlock it."
-            if result.locked
-            else "Wrong user name or password."
-        )
-        return _login_page(request, settings, 401 if not result.locked else 429, error=message,
+        guard.failed(accounts, address, name.strip(), result)
+        return _login_page(request, settings, 401, error=FAILED.format(minutes=minutes),
                            name=name, next=safe_next(next))
     token, _csrf = accounts.start_session(result.account)
     accounts.audit(result.account, "sign-in")

@@ -8,7 +8,7 @@ from datetime import timedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from bot.app.deps import CaseworkerDep, DatabaseDep, LoaderDep
+from bot.app.deps import AccountsDep, CaseworkerDep, DatabaseDep, LoaderDep
 from bot.app.pages import render
 from bot.errors import BotError
 from bot.store.gaps import MAX_QUESTIONS, GapGroup, find_gaps, group_gaps
@@ -32,8 +32,9 @@ def period(value: str | None) -> int:
 
 @router.get("/gaps")
 def gaps_page(request: Request, user: CaseworkerDep, db: DatabaseDep,
-              loader: LoaderDep) -> Response:
+              loader: LoaderDep, accounts: AccountsDep) -> Response:
     days = period(request.query_params.get("days"))
+    accounts.audit(user, "viewed gaps", f"days:{days}")  # users' questions, redacted
     with db.session() as s:
         gaps = find_gaps(s, utcnow() - timedelta(days=days))
 

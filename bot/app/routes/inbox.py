@@ -3,7 +3,7 @@
 ``GET /inbox`` lists them (open and claimed first, then closed; newest first)
 under an anonymous label, never the sender's number. ``GET /inbox/{id}`` shows
 the redacted messages and the replies sent back, and is written to the audit
-log ("read"). The forms post to ``/inbox/{id}/claim``, ``/reply`` and
+log ("read", and the list "viewed inbox"). The forms post to ``/inbox/{id}/claim``, ``/reply`` and
 ``/close`` (each with the session's CSRF token) and come back to the page.
 
 A reply goes out through the user's channel (``Delivery.caseworker_reply``):
@@ -50,10 +50,11 @@ def _target(escalation_id: int) -> str:
 
 
 @router.get("")
-def inbox_page(request: Request, user: CaseworkerDep, inbox: InboxDep,
+def inbox_page(request: Request, user: CaseworkerDep, inbox: InboxDep, accounts: AccountsDep,
                show: str = "active") -> Response:
     if show not in SHOW:
         show = "active"
+    accounts.audit(user, "viewed inbox", f"show:{show}")
     items = inbox.conversations(show)  # type: ignore[arg-type]
     return render(request, "inbox.html", title="Inbox", items=items, show=show, shows=SHOW,
                   reasons=REASONS)

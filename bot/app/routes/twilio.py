@@ -1,8 +1,10 @@
 """POST /twilio/whatsapp and /twilio/sms: Twilio's webhooks.
 
 A request whose signature is missing, empty or wrong gets 403 before anything
-is stored or computed. Every other request gets 200 with valid TwiML, even when
-something inside fails: Twilio treats anything else as an error and retries.
+is stored or computed; so does a signed one for another Twilio account, and a
+signed one whose message id is not Twilio's (a re-cut replay: ``webhook.refusal``)
+gets 400. Every other request gets 200 with valid TwiML, even when something
+inside fails: Twilio treats anything else as an error and retries.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from bot.app.deps import SettingsDep, TwilioDep
 from bot.channels.twilio.channel import TwilioChannel
 from bot.channels.twilio.signature import FormParams, is_valid, public_url
-from bot.channels.twilio.webhook import ChannelName, parse_inbound, twiml
+from bot.channels.twilio.webhook import ChannelName, parse_inbound, refusal, twiml
 from bot.config import Settings
 
 log = logging.getLogger(__name__)
@@ -59,7 +61,13 @@ async def _webhook(request: Request, channel: ChannelName, settings: Settings,
     if not _signed(request, settings, params):
         log.warning("rejected a %s webhook: missing or invalid X-Twilio-Signature", channel)
         return PlainTextResponse("invalid signature", status_code=403)
-    msg = parse_inbound(params.first(), channel)
+    form = params.first()
+    refused = refusal(form, settings.twilio_account_sid)
+    if refused:  # a re-cut replay of a captured request, or not for our account
+        log.warning("refused a signed %s webhook: %s", channel, refused)
+        status = 403 if refused.startswith("AccountSid") else 400
+        return PlainTextResponse(f"refused: {refused}", status_code=status)
+    msg = parse_inbound(form, channel)
     if msg is None:
         log.warning("a signed %s webhook without MessageSid or From", channel)
         return _twiml()

@@ -11,6 +11,8 @@ with an apology and the general contacts (``fallback_reply``).
 
 from __future__ import annotations
 
+import logging
+
 from bot.channels.context import ChannelContext
 from bot.channels.twilio.answering import Answering
 from bot.channels.twilio.delivery import Delivery
@@ -25,6 +27,8 @@ from bot.store import Conversations, Outbox
 from bot.store.identity import Identity
 from bot.store.records import Records
 
+log = logging.getLogger(__name__)
+
 
 def make_sender(settings: Settings) -> MessageSender | None:
     if not (settings.twilio_account_sid and settings.twilio_auth_token):
@@ -36,6 +40,7 @@ def make_sender(settings: Settings) -> MessageSender | None:
 class TwilioChannel:
     def __init__(self, ctx: ChannelContext, sender: MessageSender | None = None) -> None:
         self.ctx = ctx
+        self._rekey: tuple[Conversations, Identity] | None = None
         self.inbound: InboundHandler | None = None
         self.delivery: Delivery | None = None
         self.worker: OutboxWorker | None = None
@@ -44,7 +49,8 @@ class TwilioChannel:
         settings = ctx.settings
         store, outbox = Conversations(ctx.database), Outbox(ctx.database)
         records = Records(ctx.database)
-        identity = Identity(settings.sender_hash_key)
+        identity = Identity(settings.sender_hash_key, settings.sender_hash_key_previous)
+        self._rekey = (store, identity) if settings.sender_hash_key_previous else None
         answering = Answering(ctx, store, records)
         self.delivery = Delivery(
             store, outbox, records, identity, sender or make_sender(settings), answering,
@@ -61,7 +67,20 @@ class TwilioChannel:
         """The bodies to answer a webhook with (possibly none). Never raises."""
         if self.inbound is None:
             return fallback_reply(self.ctx, msg.channel, None)
+        self._move_to_new_key(msg.from_)
         return self.inbound.handle(msg)
+
+    def _move_to_new_key(self, address: str) -> None:
+        """During a key rotation: the sender's rows under the old key move to the new one."""
+        if self._rekey is None:
+            return
+        store, identity = self._rekey
+        old = identity.previous_id(address)
+        try:
+            if old:
+                store.rekey(old, identity.sender_id(address))
+        except Exception as exc:  # noqa: BLE001 - the message is still answered
+            log.error("could not move a sender to the new key: %s", type(exc).__name__)
 
     def start(self) -> None:
         if self.worker is not None:

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import logging
 import random
-import threading
+import re
+import unicodedata
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from bot.advisor.models import Question
 from bot.advisor.runtime import Runtime
 from bot.channels.render.limits import TWILIO_MAX_BODY, utf16_units
 from bot.channels.twilio.answering import Answering
+from bot.channels.twilio.erasure import Eraser, Erasure
 from bot.channels.twilio.sender import MessageSender
 from bot.channels.twilio.webhook import Inbound
 from bot.store import Conversations, InboundRow, Outbox, OutboxItem
@@ -34,6 +36,10 @@ from bot.store.redact import redact
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 600.0
+# Invisible and direction-changing characters a caseworker's reply may not carry (as in
+# knowledge fields); the joiners U+200C and U+200D stay: scripts and emoji need them.
+HIDDEN = re.compile("[\u00ad\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064"
+                    "\u2066-\u2069\ufeff]")
 
 
 class BadReply(InboxError):
@@ -59,6 +65,7 @@ class Delivery:
         self.max_attempts = max_attempts
         self.backoff = backoff
         self.wake: Callable[[], None] = lambda: None  # the worker's, once it runs
+        self.erase_timing: dict[str, float] = {}  # tests: shorter waits (erasure.py)
 
     def record_reply(self, sender: str, channel: str, bodies: list[str]) -> None:
         try:
@@ -110,9 +117,14 @@ class Delivery:
         An open conversation is claimed by the one who replies. Raises ``InboxError``
         with a message for the caseworker when the reply cannot go out.
         """
-        body = text.strip().replace("\r\n", "\n")
+        body = unicodedata.normalize("NFKC", text).strip().replace("\r\n", "\n")
         if not body:
             raise BadReply("Write a reply first.")
+        hidden = HIDDEN.search(body)
+        if hidden:
+            raise BadReply(f"The reply holds an invisible or direction-changing character "
+                           f"(U+{ord(hidden.group()):04X}), which can make a number or a name "
+                           "read differently on the user's phone. Remove it and send again.")
         if utf16_units(body) > TWILIO_MAX_BODY:
             raise BadReply(f"The reply is too long: at most {TWILIO_MAX_BODY} characters "
                            "fit in one message.")
@@ -139,20 +151,11 @@ class Delivery:
             self.wake()
         return ReplyResult(queued, claimed)
 
-    def erase(self, sender: str, address: str) -> None:
-        """DELETE: every row about the sender here, then their messages at Twilio."""
-        sids = self.store.inbound_sids(sender) + self.outbox.sent_sids(sender)
-        self.store.delete_sender(sender)
-        if self.sender is None:
-            return
-        remote = self.sender
-
-        def at_twilio() -> None:
-            deleted = remote.delete_conversation(address, sids)
-            log.info("erasure: %d message(s) deleted at Twilio", deleted)
-
-        # Listing and deleting can take longer than Twilio waits for the webhook.
-        threading.Thread(target=at_twilio, name="twilio-erase", daemon=True).start()
+    def erase(self, sender: str, address: str) -> Erasure:
+        """DELETE: every row about the sender here, then their messages at Twilio
+        (``erasure.py``); what happened, for a truthful confirmation."""
+        return Eraser(self.store, self.outbox, self.identity, self.sender,
+                      **self.erase_timing).erase(address)
 
     def send(self, item: OutboxItem, sender: MessageSender) -> None:
         """One attempt at a queued part: sent, retried later with backoff, or given up."""

@@ -9,12 +9,15 @@ failed, the reply is an apology and the general contacts (``fallback.py``).
 
 from __future__ import annotations
 
+from bot.advisor.strings import load_strings
 from bot.channels.commands import Command
 from bot.channels.context import ChannelContext
 from bot.channels.render import Reply, profile, render_reply
 from bot.channels.render.limits import utf16_units
 from bot.channels.twilio.delivery import Delivery
+from bot.channels.twilio.erasure import confirmation
 from bot.channels.twilio.webhook import Inbound
+from bot.config import prompts_dir
 from bot.store import Conversations, SenderPrefs
 from bot.text.languages import SERVED
 
@@ -24,6 +27,7 @@ class Dialogue:
         self.ctx = ctx
         self.store = store
         self.delivery = delivery
+        self.erasure = load_strings(prompts_dir(ctx.settings) / "erasure")
 
     def text(self, key: str, lang: str | None, **values: object) -> str:
         return self.ctx.commands.reply(key, lang, **values)
@@ -82,9 +86,9 @@ class Dialogue:
             self.store.escalate(sender, channel, "agent",
                                 self.delivery.identity.seal(msg.from_), msg.to)
             return self.say("agent_ok", lang, channel)
-        if cmd.kind == "delete":
-            self.delivery.erase(sender, msg.from_)
-            return self.say("deleted", lang, channel)
+        if cmd.kind == "delete":  # the confirmation says only what happened (erasure.py)
+            erasure = self.delivery.erase(sender, msg.from_)
+            return self.send(Reply(confirmation(self.erasure, erasure, lang), lang), channel)
         if cmd.kind == "stop":
             self.store.opt_out(sender, channel)
             self.delivery.outbox.cancel(sender, channel)

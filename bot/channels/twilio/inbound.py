@@ -2,6 +2,9 @@
 
     rate limit -> record (the dedupe) -> opted out? -> command | media | too long | question
 
+(DELETE, STOP and START are never rate-limited: a user's say over their data and
+their messages is never silenced.)
+
 Replies are values (the bodies to put in the TwiML). A question answered within
 the deadline goes back inline; a slower one is answered in the background and
 leaves through the outbox (``delivery.py``). What is sent back is recorded for
@@ -31,6 +34,8 @@ from bot.store.identity import Identity
 
 log = logging.getLogger(__name__)
 FOLLOW_UP_WORDS = 3  # a message this short continues the previous question
+# The user's say over their data and their messages: never rate-limited, never silenced.
+NEVER_LIMITED = frozenset({"delete", "stop", "start"})
 
 
 class InboundHandler:
@@ -53,7 +58,9 @@ class InboundHandler:
     def handle(self, msg: Inbound) -> list[str]:
         """The bodies to reply with now (possibly none). Never raises."""
         sender = self.identity.sender_id(msg.from_)
-        verdict = self.limiter.check(sender, msg.sid)
+        consent = self.ctx.commands.parse(msg.body.strip())
+        exempt = consent is not None and consent.kind in NEVER_LIMITED
+        verdict = "ok" if exempt else self.limiter.check(sender, msg.sid)
         if verdict == "silent":
             return []
         if verdict == "limited":

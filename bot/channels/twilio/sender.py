@@ -47,6 +47,20 @@ Outcome = Literal["sent", "retry", "failed"]
 
 
 @dataclass(frozen=True)
+class Deletion:
+    """What deleting a conversation at Twilio did. ``complete``: every listing answered and
+    every message found is gone (deleted now, or already gone)."""
+
+    deleted: int = 0
+    failed: int = 0
+    listed: bool = True
+
+    @property
+    def complete(self) -> bool:
+        return self.listed and self.failed == 0
+
+
+@dataclass(frozen=True)
 class SendResult:
     outcome: Outcome
     sid: str | None = None
@@ -56,7 +70,7 @@ class SendResult:
 class MessageSender(Protocol):
     def send(self, to: str, from_: str, body: str) -> SendResult: ...
 
-    def delete_conversation(self, address: str, known_sids: list[str]) -> int: ...
+    def delete_conversation(self, addresses: list[str], known_sids: list[str]) -> Deletion: ...
 
 
 class _RebasedHttpClient(TwilioHttpClient):
@@ -100,23 +114,29 @@ class TwilioSender:
             return classify(exc)
         return SendResult("sent", sid=message.sid)
 
-    def delete_conversation(self, address: str, known_sids: list[str]) -> int:
-        """Delete every message to or from ``address`` at Twilio; how many were deleted."""
+    def delete_conversation(self, addresses: list[str], known_sids: list[str]) -> Deletion:
+        """Delete every message to or from any of ``addresses`` (the same number on each
+        channel: ``+7...`` and ``whatsapp:+7...``), and the ``known_sids``."""
         sids = dict.fromkeys(known_sids)
-        try:
-            for found in (*self._client.messages.list(to=address),
-                          *self._client.messages.list(from_=address)):
-                sids[found.sid] = None
-        except (TwilioException, OSError) as exc:
-            log.warning("listing messages for erasure failed: %s", type(exc).__name__)
-        deleted = 0
+        listed = True
+        for address in addresses:
+            try:
+                for found in (*self._client.messages.list(to=address),
+                              *self._client.messages.list(from_=address)):
+                    sids[found.sid] = None
+            except (TwilioException, OSError) as exc:
+                listed = False
+                log.warning("listing messages for erasure failed: %s", type(exc).__name__)
+        deleted = failed = 0
         for sid in sids:
             try:
                 if self._client.messages(sid).delete():
                     deleted += 1
             except TwilioRestException as exc:
-                if exc.status != 404:
+                if exc.status != 404:  # 404: gone already, which is what we want
+                    failed += 1
                     log.warning("deleting a message at Twilio failed: HTTP %s", exc.status)
             except (TwilioException, OSError) as exc:
+                failed += 1
                 log.warning("deleting a message at Twilio failed: %s", type(exc).__name__)
-        return deleted
+        return Deletion(deleted, failed, listed)

@@ -1,7 +1,17 @@
-"""An inbound Twilio webhook as the project's own value, and the TwiML that answers it."""
+"""An inbound Twilio webhook as the project's own value, and the TwiML that answers it.
+
+Twilio's signature is an HMAC over the URL and every parameter's name and value
+run together without separators, so a captured request can be re-cut: the
+signature of ``MessageSid=SMx&NumMedia=0`` also holds for ``MessageSid=SMxNumMedia0``.
+``refusal`` closes that replay: a message id must look exactly like Twilio's
+(``SM`` or ``MM`` and 32 hexadecimal digits), so every re-cut either keeps the
+original id (and the store's dedupe answers it) or is refused; and a message for
+another Twilio account than the configured one is refused.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -9,6 +19,8 @@ from xml.sax.saxutils import escape
 
 ChannelName = Literal["whatsapp", "sms"]
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+MESSAGE_SID = re.compile(r"(SM|MM)[0-9a-f]{32}")
+ADDRESS = re.compile(r"(whatsapp:)?\+?[0-9]{2,20}")
 
 
 @dataclass(frozen=True)
@@ -22,6 +34,22 @@ class Inbound:
     body: str
     num_media: int
     channel: ChannelName
+
+
+def refusal(form: Mapping[str, str], account_sid: str | None) -> str | None:
+    """Why a signed webhook is not a message of ours, or None.
+
+    Checked before anything is stored: a well-formed message id (and the same one in
+    both fields when Twilio sends both), an address as Twilio writes it, and the
+    configured account (when one is configured)."""
+    sids = {form[name] for name in ("MessageSid", "SmsMessageSid") if name in form}
+    if len(sids) != 1 or not MESSAGE_SID.fullmatch(next(iter(sids))):
+        return "malformed MessageSid"
+    if not ADDRESS.fullmatch(form.get("From", "")):
+        return "malformed From"
+    if account_sid and form.get("AccountSid") != account_sid:
+        return "AccountSid is not the configured account"
+    return None
 
 
 def parse_inbound(form: Mapping[str, str], channel: ChannelName) -> Inbound | None:

@@ -1,0 +1,69 @@
+"""The last gate before an answer leaves: nothing in it may be invented.
+
+Rules, whatever composer wrote the answer:
+
+1. every sentence cites at least one citation of the answer, and its text is
+   found verbatim in a cited passage;
+2. every phone number, e-mail address, URL and legal article number in the
+   sentences occurs verbatim in a cited passage or in the referral registry;
+3. every contact shown is exactly the registry's entry.
+
+A failed check is an outcome, not an exception: the advisor sends a safe
+fallback instead and logs which rule fired (never the text).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from bot.advisor.models import Answer
+from bot.knowledge.models import CONTACT_FIELDS, Referral
+from bot.text.patterns import ARTICLE, EMAIL, PHONE, URL
+
+
+def _digits(s: str) -> int:
+    return sum(c.isdigit() for c in s)
+
+
+def facts_in(text: str) -> list[str]:
+    """The checkable facts of a text: contacts and article numbers, as written."""
+    found = [m.group(0) for m in EMAIL.finditer(text)]
+    found += [m.group(0).rstrip(".,;:") for m in URL.finditer(text)]
+    found += [m.group(0).strip() for m in PHONE.finditer(text) if _digits(m.group(0)) >= 7]
+    found += [m.group(0) for m in ARTICLE.finditer(text)]
+    return found
+
+
+def _registry_text(referrals: Iterable[Referral]) -> str:
+    return "\n".join(" ".join(r.contacts() + [r.notes or ""]) for r in referrals)
+
+
+def check_answer(answer: Answer, registry: Mapping[str, Referral]) -> list[str]:
+    """The rules an answer breaks; an empty list means it may be sent."""
+    problems: list[str] = []
+    quotes = {c.n: c.quote for c in answer.citations}
+    allowed = "\n".join(quotes.values()) + "\n" + _registry_text(registry.values())
+
+    for i, sentence in enumerate([*answer.steps, *answer.sentences], start=1):
+        if not sentence.cites:
+            problems.append(f"sentence {i} cites nothing")
+            continue
+        unknown = [n for n in sentence.cites if n not in quotes]
+        if unknown:
+            problems.append(f"sentence {i} cites unknown source(s) {unknown}")
+            continue
+        if not any(sentence.text in quotes[n] for n in sentence.cites):
+            problems.append(f"sentence {i} is not found in the passages it cites")
+        for fact in facts_in(sentence.text):
+            if fact not in allowed:
+                problems.append(f"sentence {i} has a contact or article found in no source")
+
+    for shown in answer.referrals:
+        entry = registry.get(shown.id)
+        if entry is None:
+            problems.append(f"referral {shown.id!r} is not in the registry")
+            continue
+        for name in (*CONTACT_FIELDS, "name", "hours"):
+            if getattr(shown, name) != getattr(entry, name):
+                problems.append(f"referral {shown.id!r} field {name} differs from the registry")
+    return problems

@@ -1,0 +1,58 @@
+"""Which contacts an answer carries: verbatim registry entries, most relevant first."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.advisor.models import Citation, ReferralOut
+from bot.index.view import IndexView
+from bot.knowledge.models import Referral
+
+ANY = "ANY"
+
+
+def referral_out(entry: Referral) -> ReferralOut:
+    return ReferralOut(
+        id=entry.id,
+        name=entry.name,
+        kind=entry.kind,
+        phone=entry.phone,
+        whatsapp=entry.whatsapp,
+        telegram=entry.telegram,
+        email=entry.email,
+        web=entry.web,
+        hours=entry.hours,
+        notes=entry.notes,
+        warning=entry.warning,
+        verified_on=entry.verified_on.isoformat(),
+        tested_on=entry.tested_on.isoformat() if entry.tested_on else None,
+    )
+
+
+def _serves(values: Sequence[str], wanted: str | None) -> bool:
+    return wanted is None or ANY in values or wanted in values
+
+
+def urgent_contacts(
+    view: IndexView, country: str | None, nationality: str | None
+) -> list[ReferralOut]:
+    """Urgent registry entries that can help here and now: where the user is, for
+    their citizenship when known; those made for the user's nationality first."""
+    fitting = [
+        r
+        for r in view.referrals.values()
+        if r.urgent and _serves(r.countries, country) and _serves(r.nationalities, nationality)
+    ]
+    fitting.sort(key=lambda r: 0 if nationality and nationality in r.nationalities else 1)
+    return [referral_out(r) for r in fitting]
+
+
+def select_referrals(
+    view: IndexView, citations: Sequence[Citation], first: Sequence[ReferralOut], limit: int
+) -> list[ReferralOut]:
+    """``first`` (urgent contacts), then the cited documents' referrals in their order."""
+    ids: list[str] = [r.id for r in first]
+    for citation in citations:
+        ids.extend(view.documents[(citation.doc_id, citation.lang)].referrals)
+    chosen = [view.referrals[i] for i in dict.fromkeys(ids) if i in view.referrals]
+    return [referral_out(r) for r in chosen[:limit]]

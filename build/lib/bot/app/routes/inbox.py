@@ -1,0 +1,152 @@
+"""The inbox: conversations flagged urgent or handed over with AGENT, and replying to them.
+
+``GET /inbox`` lists them (open and claimed first, then closed; newest first)
+under an anonymous label, never the sender's number. ``GET /inbox/{id}`` shows
+the redacted messages and the replies sent back, and is written to the audit
+log ("read", and the list "viewed inbox"). The forms post to ``/inbox/{id}/claim``, ``/reply`` and
+``/close`` (each with the session's CSRF token) and come back to the page.
+
+A reply goes out through the user's channel (``Delivery.caseworker_reply``):
+the outbox sends it to the address sealed on the escalation. On WhatsApp only
+within 24 hours of the user's last message; once a conversation is claimed
+only the claimer or an administrator may reply or close it; closing wipes the
+sealed address.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Path, Request
+from fastapi.responses import RedirectResponse, Response
+
+from bot.app.deps import AccountsDep, CaseworkerDep, DeliveryDep, InboxDep
+from bot.app.pages import render
+from bot.store.accounts import Account
+from bot.store.inbox import Inbox, InboxError, NotFound
+from bot.store.models import MAX_ROW_ID, utcnow
+
+router = APIRouter(prefix="/inbox", tags=["web"], include_in_schema=False)
+# A number too large for the database is a 422, not a crash.
+EscalationId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+
+SHOW = {"active": "Open and claimed", "closed": "Closed", "all": "All"}
+REASONS = {"agent": "Asked for a caseworker", "urgent": "Urgent"}
+DONE = {
+    "claimed": "You have claimed this conversation.",
+    "yours": "This conversation is yours already.",
+    "replied": "Your reply is on its way to the user.",
+    "again": "This reply was sent already; it was not sent twice.",
+    "closed": "The conversation is closed and the user's address is wiped.",
+}
+NONCE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+MAX_FORM_TEXT = 20_000  # longer than any reply: the store explains the real limit
+
+
+def _target(escalation_id: int) -> str:
+    return f"escalation:{escalation_id}"
+
+
+@router.get("")
+def inbox_page(request: Request, user: CaseworkerDep, inbox: InboxDep, accounts: AccountsDep,
+               show: str = "active") -> Response:
+    if show not in SHOW:
+        show = "active"
+    accounts.audit(user, "viewed inbox", f"show:{show}")
+    items = inbox.conversations(show)  # type: ignore[arg-type]
+    return render(request, "inbox.html", title="Inbox", items=items, show=show, shows=SHOW,
+                  reasons=REASONS)
+
+
+def _page(request: Request, user: Account, accounts: AccountsDep, inbox: Inbox,
+          escalation_id: int, status: int = 200, error: str | None = None) -> Response:
+    """The conversation page (written to the audit log: the caseworker read it)."""
+    try:
+        item = inbox.get(escalation_id)
+        thread = inbox.thread(escalation_id)
+    except NotFound as exc:
+        raise HTTPException(404, str(exc)) from None
+    window = inbox.window(escalation_id)
+    refused = inbox.may_reply(item, user.id, user.can("admin"))
+    blocked = refused or (None if window.open else window.reason)
+    accounts.audit(user, "read", _target(escalation_id))
+    done = request.query_params.get("done", "")
+    return render(
+        request, "conversation.html", status, title=item.label, item=item, thread=thread,
+        window=window, blocked=blocked, reasons=REASONS, error=error,
+        notice=DONE.get(done), nonce=uuid.uuid4().hex, now=utcnow(),
+        can_claim=item.status == "open" or (
+            item.status == "claimed" and item.claimed_by_id != user.id and user.can("admin")),
+        can_close=item.status != "closed" and not refused,
+        mine=item.claimed_by_id == user.id,
+    )
+
+
+def _back(escalation_id: int, done: str) -> Response:
+    return RedirectResponse(f"/inbox/{escalation_id}?done={done}", status_code=303)
+
+
+def _refused(request: Request, user: Account, accounts: AccountsDep, inbox: Inbox,
+             escalation_id: int, exc: InboxError) -> Response:
+    if isinstance(exc, NotFound):
+        raise HTTPException(404, str(exc))
+    return _page(request, user, accounts, inbox, escalation_id, exc.status, error=str(exc))
+
+
+@router.get("/{escalation_id}")
+def conversation(request: Request, escalation_id: EscalationId, user: CaseworkerDep,
+                 accounts: AccountsDep, inbox: InboxDep) -> Response:
+    return _page(request, user, accounts, inbox, escalation_id)
+
+
+@router.post("/{escalation_id}/claim")
+def claim(request: Request, escalation_id: EscalationId, user: CaseworkerDep,
+          accounts: AccountsDep, inbox: InboxDep) -> Response:
+    try:
+        changed = inbox.claim(escalation_id, user.id, take_over=user.can("admin"))
+    except InboxError as exc:
+        return _refused(request, user, accounts, inbox, escalation_id, exc)
+    if not changed:
+        return _back(escalation_id, "yours")
+    accounts.audit(user, "claimed", _target(escalation_id))
+    return _back(escalation_id, "claimed")
+
+
+@router.post("/{escalation_id}/reply")
+def reply(
+    request: Request,
+    escalation_id: EscalationId,
+    user: CaseworkerDep,
+    accounts: AccountsDep,
+    inbox: InboxDep,
+    delivery: DeliveryDep,
+    text: Annotated[str, Form(max_length=MAX_FORM_TEXT)] = "",
+    nonce: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    if not NONCE.match(nonce):
+        nonce = uuid.uuid4().hex  # a form without its id: still sent, but only this once
+    try:
+        result = delivery.caseworker_reply(inbox, escalation_id, user.id, text, nonce=nonce,
+                                           is_admin=user.can("admin"))
+    except InboxError as exc:
+        return _refused(request, user, accounts, inbox, escalation_id, exc)
+    if result.claimed:
+        accounts.audit(user, "claimed", _target(escalation_id))
+    if not result.queued:
+        return _back(escalation_id, "again")
+    accounts.audit(user, "replied", _target(escalation_id))
+    return _back(escalation_id, "replied")
+
+
+@router.post("/{escalation_id}/close")
+def close(request: Request, escalation_id: EscalationId, user: CaseworkerDep,
+          accounts: AccountsDep, inbox: InboxDep) -> Response:
+    try:
+        closed = inbox.close(escalation_id, user.id, is_admin=user.can("admin"))
+    except InboxError as exc:
+        return _refused(request, user, accounts, inbox, escalation_id, exc)
+    if closed:
+        accounts.audit(user, "closed", _target(escalation_id))
+    return _back(escalation_id, "closed")

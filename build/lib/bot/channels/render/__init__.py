@@ -1,0 +1,72 @@
+"""One render path: the advisor's ``Answer`` (or a dialogue ``Reply``) as a channel shows it.
+
+    render_answer(answer, profile("whatsapp"), strings) -> Rendered(text, parts, rest)
+
+Each channel renders once, here: the API and ``bot ask`` (profile ``web``),
+the caseworkers' page (``page``), WhatsApp and SMS. The advisor decides what
+to say; this module decides how it looks and that it fits:
+
+    profiles.py   what each channel carries (budget, limit, layout): extend here
+    answer.py     the answer's sections and the one fitting rule
+    reply.py      dialogue replies (commands, apologies, menus)
+    contacts.py   the one contact formatter
+    limits.py     every length limit, UTF-16 and SMS segment counting
+    parts.py      a long text cut into messages (numbered parts, or MORE)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.advisor.models import Answer
+from bot.advisor.strings import Strings
+from bot.channels.render.answer import layout_answer
+from bot.channels.render.parts import first_and_rest, numbered_parts
+from bot.channels.render.profiles import PROFILES, Profile, profile
+from bot.channels.render.reply import Reply, layout_reply
+
+__all__ = [
+    "PROFILES",
+    "Profile",
+    "Rendered",
+    "Reply",
+    "profile",
+    "render_answer",
+    "render_reply",
+]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str  # the whole message, as the channel shows it (the answer JSON's ``answer``)
+    parts: list[str]  # the bodies to send now, each within Twilio's limit
+    rest: str | None = None  # SMS: what MORE sends next
+
+
+def _split(text: str, p: Profile, more_hint: str) -> Rendered:
+    if p.split == "numbered":
+        return Rendered(text, numbered_parts(text))
+    if p.split == "more":
+        first, rest = first_and_rest(text, more_hint)
+        return Rendered(text, [first], rest)
+    return Rendered(text, [text])
+
+
+def render_answer(answer: Answer, p: Profile, strings: Strings, *,
+                  more_hint: str = "") -> Rendered:
+    """The answer for the profile; ``more_hint`` ends an SMS part that has a rest."""
+    return _split(layout_answer(answer, p, strings), p, more_hint)
+
+
+def render_reply(reply: Reply, p: Profile, strings: Strings, *,
+                 more_hint: str | None = None) -> Rendered:
+    """A dialogue reply for the profile.
+
+    With ``more_hint`` a long reply is split like an answer (numbered parts on
+    WhatsApp, a first part and MORE on SMS); without, it is one message within
+    Twilio's limit, its last contacts left out when they do not fit.
+    """
+    if more_hint is None:
+        text = layout_reply(reply, p, strings)
+        return Rendered(text, [text])
+    return _split(layout_reply(reply, p, strings, max_units=None), p, more_hint)

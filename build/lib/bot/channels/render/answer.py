@@ -1,0 +1,135 @@
+"""An ``Answer`` laid out for a channel profile, fitted to its limit by one rule.
+
+Order: what to do now (the urgent steps and the urgent contacts), then the
+cited guidance and its sources, then the other contacts, then the notice.
+
+The fitting rule drops what matters least until the text fits: first the
+least relevant other contacts, then the list of sources. An urgent answer
+then gives up the guidance and its notes, then its later steps (one step at
+the least), so that the urgent contacts are never cut off. The notice always
+stays; a hard cut after the last whole cited sentence or line is the last
+resort, never through a sentence or a phone number.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bot.advisor.models import Answer, Citation, ReferralOut, Sentence
+from bot.advisor.strings import Strings
+from bot.channels.commands import KINDS
+from bot.channels.render.contacts import format_contact, reachable_first
+from bot.channels.render.limits import prefix, utf16_units
+from bot.channels.render.profiles import Profile
+from bot.text.sentences import split_sentences
+
+SHORT_NAME = 40
+ORDER = ("intro", "steps", "urgent", "notes", "body", "sources", "contacts", "notice")
+# Commands as the assistant's texts name them ("Send CONTACTS ..."): shown only where
+# the user can send them.
+COMMAND_WORDS = frozenset(kind.upper() for kind in KINDS)
+_CAPITALS = re.compile(r"\b[A-Z]{2,}\b")
+
+
+def short_name(title: str, limit: int = SHORT_NAME) -> str:
+    title = " ".join(title.split())
+    if len(title) <= limit:
+        return title
+    cut = title[:limit].rsplit(" ", 1)[0] or title[:limit]
+    return cut.rstrip(" ,;:-") + "…"
+
+
+def cited(s: Sentence) -> str:
+    return s.text + ("" if not s.cites else " " + "".join(f"[{n}]" for n in s.cites))
+
+
+def without_command_hints(text: str) -> str:
+    """``text`` without the sentences that tell the user to send a command."""
+    sentences = split_sentences(text)
+    kept = [s for s in sentences if not COMMAND_WORDS & set(_CAPITALS.findall(s))]
+    return text if len(kept) == len(sentences) else " ".join(kept)
+
+
+def _sources(citations: Sequence[Citation], p: Profile, strings: Strings, lang: str) -> str:
+    if not citations or p.sources == "none":
+        return ""
+    heading = strings.get("sources", lang)
+    if p.sources == "inline":
+        return f"{heading}: " + "; ".join(f"[{c.n}] {short_name(c.title, 30)}"
+                                          for c in citations)
+    lines = [p.heading(heading)]
+    for c in citations:
+        if p.sources == "short":
+            lines.append(f"{c.n}. {short_name(c.title)}" + (f" {c.url}" if c.url else ""))
+        else:
+            where = f"{c.title} - {c.section}" if c.section != c.title else c.title
+            lines.append(f"[{c.n}] {where}" + (f" {c.url}" if c.url else ""))
+    return "\n".join(lines)
+
+
+def contact_lines(referrals: Sequence[ReferralOut], p: Profile, strings: Strings,
+                  lang: str) -> list[str]:
+    """The contacts as the profile prints them, in the order it shows them."""
+    ordered = reachable_first(referrals) if p.reachable_first else list(referrals)
+    return [format_contact(r, p.contact, strings, lang) for r in ordered]
+
+
+def layout_answer(answer: Answer, p: Profile, strings: Strings) -> str:
+    """The answer's text for the profile, within ``p.max_units``."""
+    lang = answer.language
+    n_urgent = answer.urgent_referrals if answer.status == "answered" else 0
+    urgent = contact_lines(answer.referrals[:n_urgent], p, strings, lang)
+    others = contact_lines(answer.referrals[n_urgent:], p, strings, lang)
+    if not p.other_contacts:
+        others = []
+    intro = answer.intro if p.commands else without_command_hints(answer.intro)
+    sections = {
+        "intro": intro,
+        "steps": "\n".join(f"{i}. {cited(s)}" for i, s in enumerate(answer.steps, start=1)),
+        "urgent": p.contact_separator.join(
+            [p.heading(strings.get("urgent_contacts", lang)), *urgent]) if urgent else "",
+        "notes": "\n".join(answer.notes),
+        "body": " ".join(cited(s) for s in answer.sentences),
+        "sources": _sources(answer.citations, p, strings, lang),
+        "notice": answer.notice,
+    }
+    return fit_sections(sections, others, p.heading(strings.get("contacts", lang)),
+                        p.contact_separator, p.max_units)
+
+
+def fit_sections(sections: dict[str, str], contacts: list[str], heading: str,
+                 separator: str, max_units: int) -> str:
+    """Join the sections in ``ORDER``, dropping what matters least until the text fits."""
+    steps = sections["steps"].split("\n") if sections.get("steps") else []
+
+    def join(n: int, with_sources: bool, with_body: bool = True,
+             n_steps: int = len(steps)) -> str:
+        parts = dict(sections)
+        parts["contacts"] = separator.join([heading, *contacts[:n]]) if n else ""
+        if not with_sources:
+            parts["sources"] = ""
+        if not with_body:
+            parts["body"] = parts["notes"] = ""
+        parts["steps"] = "\n".join(steps[:n_steps])
+        return "\n\n".join(parts[k] for k in ORDER if parts.get(k))
+
+    attempts = [*((n, True) for n in range(len(contacts), -1, -1)), (0, False)]
+    text = ""
+    for n, with_sources in attempts:
+        text = join(n, with_sources)
+        if utf16_units(text) <= max_units:
+            return text
+    if sections.get("urgent"):
+        for n_steps in range(len(steps), 0, -1):
+            text = join(0, False, with_body=False, n_steps=n_steps)
+            if utf16_units(text) <= max_units:
+                return text
+    tail = sections.get("notice", "")
+    head = prefix(text, max(max_units - utf16_units(tail) - 2, 0))
+    # Cut after the last whole cited sentence ("... [n]") or whole line, never
+    # through a sentence or a phone number.
+    cut = max(head.rfind("]") + 1, head.rfind("\n"))
+    if cut > 0:
+        head = head[:cut]
+    return head.rstrip() + "\n\n" + tail if tail else head.rstrip()

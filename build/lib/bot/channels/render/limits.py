@@ -1,0 +1,62 @@
+"""How long a message may be, and how long it is, the way Twilio and the phone networks count.
+
+Every limit on what the assistant sends lives here. Twilio refuses a body over
+1,600 characters; we count UTF-16 code units, which is never less than what
+Twilio counts (an emoji is two). SMS is billed per segment: 153 GSM-7
+characters, or 67 UCS-2 units as soon as one character is outside GSM-7
+(Arabic, Devanagari, Cyrillic, an emoji), so the same reply costs more
+segments, and arrives in more pieces, in those scripts.
+"""
+
+from __future__ import annotations
+
+TWILIO_MAX_BODY = 1600  # one WhatsApp or SMS message body (Twilio's limit)
+WEB_MAX_CHARS = 4000  # an answer on the web page or from the API: still readable at once
+SMS_MAX_CHARS = 700  # an SMS answer in all, its first part and what MORE sends
+SMS_SEGMENTS = 4  # an SMS part aims at four segments at most, then "reply MORE"
+NUMBER_RESERVE = 10  # room for "(12/12) " before a WhatsApp part
+
+GSM7_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENDED = set("^{}\\[~]|€\f")
+
+
+def is_gsm7(text: str) -> bool:
+    return all(ch in GSM7_BASIC or ch in GSM7_EXTENDED for ch in text)
+
+
+def utf16_units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def sms_units(text: str) -> int:
+    """Length in the SMS encoding's units: septets for GSM-7, code units for UCS-2."""
+    if is_gsm7(text):
+        return sum(2 if ch in GSM7_EXTENDED else 1 for ch in text)
+    return utf16_units(text)
+
+
+def sms_part_limit(text: str) -> int:
+    """The units of an SMS part of ``text``: :data:`SMS_SEGMENTS` segments in its encoding."""
+    return SMS_SEGMENTS * (153 if is_gsm7(text) else 67)
+
+
+def prefix(text: str, units: int) -> str:
+    """The longest prefix of ``text`` within ``units`` UTF-16 units."""
+    if utf16_units(text) <= units:
+        return text
+    used = 0
+    for i, ch in enumerate(text):
+        used += 2 if ord(ch) > 0xFFFF else 1
+        if used > units:
+            return text[:i]
+    return text
+
+
+def fit(text: str, limit: int = TWILIO_MAX_BODY) -> str:
+    """``text`` within ``limit`` UTF-16 units, cut with an ellipsis when longer."""
+    if utf16_units(text) <= limit:
+        return text
+    return prefix(text, max(limit - 1, 0)).rstrip() + "…"

@@ -1,0 +1,67 @@
+"""A WhatsApp or SMS user's question answered: asked, recorded, flagged, rendered once.
+
+Used for answers that go back inline and for those the outbox sends later. An
+urgent answer flags the sender for a caseworker, with their address sealed so
+that a caseworker can reply later; the outcome of every question is recorded
+for the knowledge-gaps page; an SMS answer's rest waits for MORE. Any fault
+becomes the apology with the general contacts, never an exception.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.advisor.language import guess_language
+from bot.advisor.models import Answer, Question
+from bot.advisor.runtime import Runtime
+from bot.channels.context import ChannelContext
+from bot.channels.render import profile, render_answer
+from bot.channels.twilio.fallback import fallback_reply
+from bot.store import Conversations
+from bot.store.records import Records
+
+log = logging.getLogger(__name__)
+
+
+class Answering:
+    def __init__(self, ctx: ChannelContext, store: Conversations, records: Records) -> None:
+        self.ctx = ctx
+        self.store = store
+        self.records = records
+
+    def answer(self, runtime: Runtime, question: Question, channel: str, sender: str,
+               sealed: bytes | None = None, our_address: str | None = None) -> list[str]:
+        """The reply parts for a question; the fallback when answering fails.
+
+        ``sealed`` and ``our_address`` say where a caseworker's reply would go when
+        the answer is urgent.
+        """
+        try:
+            p = profile(channel)
+            answer = runtime.ask(question, p.budget)
+            if not self.store.known(sender):
+                # DELETE arrived while this was being answered: store and send nothing.
+                log.info("an answer was dropped: its sender erased their data meanwhile")
+                return []
+            self._record(question, channel, sender, answer)
+            if answer.urgent:
+                self.store.escalate(sender, channel, "urgent", sealed, our_address)
+            hint = self.ctx.commands.reply("more_hint", answer.language)
+            rendered = render_answer(answer, p, self.ctx.strings, more_hint=hint)
+            self.store.set_pending_more(sender, rendered.rest)
+            return rendered.parts
+        except Exception as exc:  # noqa: BLE001 - the user still gets the general contacts
+            log.error("answering failed: %s", type(exc).__name__,
+                      exc_info=log.isEnabledFor(logging.DEBUG))
+            return fallback_reply(self.ctx, channel,
+                                  question.lang or guess_language(question.text),
+                                  question.country)
+
+    def _record(self, question: Question, channel: str, sender: str, answer: Answer) -> None:
+        try:
+            self.records.record_question(
+                channel, question.text, sender_id=sender, lang=answer.language,
+                country=question.country, status=answer.status, reason=answer.reason,
+                urgent=answer.urgent, doc_ids=[c.doc_id for c in answer.citations])
+        except Exception as exc:  # noqa: BLE001 - the answer still goes out
+            log.error("could not record a question: %s", type(exc).__name__)

@@ -1,0 +1,139 @@
+"""What to answer to one inbound WhatsApp or SMS message. Reads top to bottom:
+
+    rate limit -> record (the dedupe) -> opted out? -> command | media | too long | question
+
+(DELETE, STOP and START are never rate-limited: a user's say over their data and
+their messages is never silenced.)
+
+Replies are values (the bodies to put in the TwiML). A question answered within
+the deadline goes back inline; a slower one is answered in the background and
+leaves through the outbox (``delivery.py``). What is sent back is recorded for
+the caseworkers' inbox, never the confirmation of an erasure. Any fault becomes
+a polite reply with general contacts, never an exception to the web layer.
+Nothing here logs a body, a number or a profile name.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+
+from bot.advisor.language import guess_language
+from bot.advisor.models import Question
+from bot.channels.context import ChannelContext
+from bot.channels.twilio.answering import Answering
+from bot.channels.twilio.country import country_of
+from bot.channels.twilio.delivery import Delivery
+from bot.channels.twilio.dialogue import Dialogue
+from bot.channels.twilio.fallback import fallback_reply
+from bot.channels.twilio.ratelimit import RateLimiter
+from bot.channels.twilio.webhook import Inbound
+from bot.store import Conversations, SenderPrefs
+from bot.store.identity import Identity
+
+log = logging.getLogger(__name__)
+FOLLOW_UP_WORDS = 3  # a message this short continues the previous question
+# The user's say over their data and their messages: never rate-limited, never silenced.
+NEVER_LIMITED = frozenset({"delete", "stop", "start"})
+
+
+class InboundHandler:
+    def __init__(self, ctx: ChannelContext, store: Conversations, identity: Identity,
+                 dialogue: Dialogue, answering: Answering, delivery: Delivery) -> None:
+        self.ctx = ctx
+        self.settings = ctx.settings
+        self.store = store
+        self.identity = identity
+        self.dialogue = dialogue
+        self.answering = answering
+        self.delivery = delivery
+        self.limiter = RateLimiter(self.settings.rate_limit_per_minute,
+                                   self.settings.rate_limit_per_day)
+        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="twilio-answer")
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def handle(self, msg: Inbound) -> list[str]:
+        """The bodies to reply with now (possibly none). Never raises."""
+        sender = self.identity.sender_id(msg.from_)
+        consent = self.ctx.commands.parse(msg.body.strip())
+        exempt = consent is not None and consent.kind in NEVER_LIMITED
+        verdict = "ok" if exempt else self.limiter.check(sender, msg.sid)
+        if verdict == "silent":
+            return []
+        if verdict == "limited":
+            return self.dialogue.say("rate_limited", guess_language(msg.body), msg.channel)
+        try:
+            bodies, keep = self._handle(msg, sender)
+        except Exception as exc:  # noqa: BLE001 - the user still gets a reply
+            log.error("could not handle a %s message: %s", msg.channel, type(exc).__name__,
+                      exc_info=log.isEnabledFor(logging.DEBUG))
+            bodies, keep = fallback_reply(self.ctx, msg.channel, guess_language(msg.body),
+                                          country_of(msg.from_)), True
+        if keep:
+            self.delivery.record_reply(sender, msg.channel, bodies)
+        return bodies
+
+    def _handle(self, msg: Inbound, sender: str) -> tuple[list[str], bool]:
+        """The replies, and whether to record them (not after an erasure)."""
+        prefs = self.store.touch(sender, country_of(msg.from_))
+        body = msg.body.strip()
+        limit = self.settings.twilio_max_inbound_chars
+        stored = self.store.record_inbound(msg.sid, sender, msg.channel, msg.to, body[:limit],
+                                           self.identity.seal(msg.from_), "answering")
+        if not stored:
+            log.info("duplicate delivery of a %s message ignored", msg.channel)
+            return [], False
+        command = self.ctx.commands.parse(body) if body else None
+        if self.store.opted_out(sender, msg.channel) and not (
+            command and command.kind == "start"
+        ):
+            self.store.finish_inbound(msg.sid, "ignored")
+            return [], False
+        lang = prefs.lang or (command.lang if command else None)
+        if command:
+            replies = self.dialogue.command(command, msg, sender, prefs)
+        elif len(body) > limit:
+            replies = self.dialogue.say("too_long", lang or guess_language(body), msg.channel,
+                                        limit=limit)
+        elif not body:
+            replies = self.dialogue.say("media_only" if msg.num_media else "help_text", lang,
+                                        msg.channel)
+        else:
+            return self.dialogue.first_contact(prefs, msg.channel,
+                                               self._question(msg, sender, prefs, body),
+                                               lang or guess_language(body)), True
+        self.store.finish_inbound(msg.sid)
+        if not (command and command.kind in ("delete", "stop", "help")):
+            replies = self.dialogue.first_contact(prefs, msg.channel, replies,
+                                                  lang or guess_language(body))
+        return replies, not (command and command.kind == "delete")
+
+    def _question(self, msg: Inbound, sender: str, prefs: SenderPrefs, body: str) -> list[str]:
+        note = []
+        if msg.num_media:  # text and a picture: answer the text, say the picture was not read
+            note = self.dialogue.say("media_only", prefs.lang or guess_language(body),
+                                     msg.channel)
+        text = body
+        if prefs.last_question and len(body.split()) <= FOLLOW_UP_WORDS:
+            text = f"{prefs.last_question} {body}"
+        self.store.set_last_question(sender, text)
+        runtime = self.ctx.runtime.current()
+        if runtime is None:
+            # Still loading: the outbox worker answers as soon as the index is ready.
+            self.store.defer_inbound(msg.sid)
+            self.delivery.wake()
+            return note
+        question = Question(text=text, lang=prefs.lang, country=prefs.country)
+        sealed = self.identity.seal(msg.from_)  # for an escalation and a late reply
+        future = self._pool.submit(self.answering.answer, runtime, question, msg.channel,
+                                   sender, sealed, msg.to)
+        try:
+            parts = future.result(timeout=self.settings.twilio_reply_deadline)
+        except FutureTimeout:
+            future.add_done_callback(lambda f: self.delivery.later(f, msg, sender, sealed))
+            return note
+        self.store.finish_inbound(msg.sid)
+        return note + parts

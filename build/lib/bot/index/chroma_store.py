@@ -1,0 +1,221 @@
+"""Chroma adapter: the only module that imports ``chromadb``.
+
+Embedded by default (one ``PersistentClient`` per index generation folder, owned
+by one process), or a Chroma server when ``BOT_CHROMA_URL`` is set. Vectors are
+always computed by the project's embedder and passed in; the collection still
+gets the project's embedding function, so Chroma never falls back to its own
+(which downloads a model and fails offline).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from bot.errors import IndexError_
+from bot.index.embedders import Embedder
+from bot.index.layout import IndexLayout
+
+# HNSW search breadth: the default (100) gave a recall of 0.5 at 10k random vectors.
+EF_SEARCH = 400
+EF_CONSTRUCTION = 200
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+def _chroma() -> Any:
+    import chromadb
+
+    return chromadb
+
+
+def _make_embedding_function(embedder: Embedder, embedder_name: str) -> Any:
+    from chromadb.api.types import Documents, EmbeddingFunction
+    from chromadb.api.types import Embeddings as ChromaEmbeddings
+
+    class ProjectEmbeddingFunction(EmbeddingFunction[Documents]):
+        def __init__(self, inner: Embedder, name: str) -> None:
+            self._inner = inner
+            self._name = name
+
+        def __call__(self, input: Documents) -> ChromaEmbeddings:  # noqa: A002 - chroma's name
+            import numpy as np
+
+            return [np.asarray(v, dtype="float32") for v in self._inner.embed_passages(input)]
+
+        def embed_query(self, input: Documents) -> ChromaEmbeddings:  # noqa: A002
+            import numpy as np
+
+            return [np.asarray(v, dtype="float32") for v in self._inner.embed_queries(input)]
+
+        @staticmethod
+        def name() -> str:
+            return "bot-project-embedder"
+
+        def get_config(self) -> dict[str, Any]:
+            return {"embedder": self._name}
+
+        @staticmethod
+        def build_from_config(config: dict[str, Any]) -> ProjectEmbeddingFunction:
+            from bot.index.embedders import make_embedder
+
+            return ProjectEmbeddingFunction(make_embedder(config["embedder"]), config["embedder"])
+
+        def default_space(self) -> Any:
+            return "cosine"
+
+    return ProjectEmbeddingFunction(embedder, embedder_name)
+
+
+def _settings() -> Any:
+    return _chroma().Settings(anonymized_telemetry=False, allow_reset=False)
+
+
+def _where(lang: str | None, doc_id: str | None) -> dict[str, Any]:
+    """Chroma's filter syntax, kept here: every indexed passage is published."""
+    conditions: list[dict[str, Any]] = [{"status": "published"}]
+    if lang is not None:
+        conditions.append({"lang": lang})
+    if doc_id is not None:
+        conditions.append({"doc_id": doc_id})
+    return conditions[0] if len(conditions) == 1 else {"$and": conditions}
+
+
+def passage_metadata(doc_id: str, lang: str) -> dict[str, str]:
+    """What is stored beside a passage's vector: what ``query`` can filter on."""
+    return {"doc_id": doc_id, "lang": lang, "status": "published"}
+
+
+class ChromaStore:
+    """One collection of passage vectors; similarity = 1 - cosine distance."""
+
+    def __init__(self, client: Any, collection: Any, owns_client: bool) -> None:
+        self._client = client
+        self._collection = collection
+        self._owns_client = owns_client
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        path: Path | None,
+        url: str | None,
+        collection: str,
+        embedder: Embedder,
+        embedder_name: str,
+        create: bool,
+    ) -> ChromaStore:
+        chromadb = _chroma()
+        try:
+            if url:
+                parsed = urlparse(url)
+                client = chromadb.HttpClient(
+                    host=parsed.hostname or "127.0.0.1",
+                    port=parsed.port or (443 if parsed.scheme == "https" else 8000),
+                    ssl=parsed.scheme == "https",
+                    settings=_settings(),
+                )
+            else:
+                assert path is not None
+                client = chromadb.PersistentClient(path=str(path), settings=_settings())
+            ef = _make_embedding_function(embedder, embedder_name)
+            if create:
+                coll = client.create_collection(
+                    collection,
+                    embedding_function=ef,
+                    configuration={
+                        "hnsw": {
+                            "space": "cosine",
+                            "ef_search": EF_SEARCH,
+                            "ef_construction": EF_CONSTRUCTION,
+                        }
+                    },
+                )
+            else:
+                coll = client.get_collection(collection, embedding_function=ef)
+        except IndexError_:
+            raise
+        except Exception as exc:  # noqa: BLE001 - chroma raises many types; report one fault
+            where = url or path
+            raise IndexError_(
+                f"cannot open the Chroma collection {collection!r} at {where}: {exc}"
+            ) from exc
+        return cls(client, coll, owns_client=True)
+
+    @classmethod
+    def for_generation(
+        cls,
+        layout: IndexLayout,
+        generation: str,
+        *,
+        url: str | None,
+        embedder: Embedder,
+        embedder_name: str,
+        create: bool,
+    ) -> ChromaStore:
+        """The vectors of one index generation: its own folder, or its collection on a server."""
+        return cls.open(
+            path=None if url else layout.chroma_dir(generation),
+            url=url,
+            collection=layout.collection(generation),
+            embedder=embedder,
+            embedder_name=embedder_name,
+            create=create,
+        )
+
+    def add(
+        self,
+        ids: Sequence[str],
+        vectors: Sequence[Any],
+        metadatas: Sequence[dict[str, Any]],
+        batch: int = 1000,
+    ) -> None:
+        import numpy as np
+
+        for start in range(0, len(ids), batch):
+            end = start + batch
+            self._collection.add(
+                ids=list(ids[start:end]),
+                embeddings=np.asarray(vectors[start:end], dtype="float32"),
+                metadatas=list(metadatas[start:end]),
+            )
+
+    def count(self) -> int:
+        return int(self._collection.count())
+
+    def query(
+        self, vector: Sequence[float], k: int, *, lang: str | None = None,
+        doc_id: str | None = None,
+    ) -> list[tuple[str, float]]:
+        """The ``k`` nearest published passages, with their cosine similarity, best first.
+
+        ``lang`` keeps passages in that language, ``doc_id`` those of one document.
+        """
+        k = min(k, self.count())
+        if k <= 0:
+            return []
+        res = self._collection.query(
+            query_embeddings=[list(vector)], n_results=k, where=_where(lang, doc_id),
+            include=["distances"],
+        )
+        ids = res["ids"][0]
+        distances = res["distances"][0]
+        return [(pid, 1.0 - float(d)) for pid, d in zip(ids, distances, strict=True)]
+
+    def drop_collection(self, name: str) -> None:
+        try:
+            self._client.delete_collection(name)
+        except Exception:  # noqa: BLE001 - already gone is fine
+            pass
+
+    def close(self) -> None:
+        if self._owns_client:
+            close = getattr(self._client, "close", None)
+            if close is not None:
+                try:
+                    close()
+                except Exception:  # noqa: BLE001 - closing twice or a gone server
+                    pass

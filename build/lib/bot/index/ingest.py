@@ -1,0 +1,225 @@
+"""``bot ingest``: validate the knowledge folder and publish a new index generation.
+
+Incremental where it costs: a passage whose text (with its title and section)
+is unchanged is never embedded again; its vector comes from the embedding
+cache. Every run writes a complete new generation and switches to it
+atomically, so the service never sees a half-built index.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from bot.errors import KnowledgeError
+from bot.index.cache import EmbeddingCache, text_hash
+from bot.index.chroma_store import ChromaStore, passage_metadata
+from bot.index.embedders import Embedder
+from bot.index.layout import IndexLayout
+from bot.index.snapshot import DocInfo, Snapshot
+from bot.knowledge.chunker import split_passages
+from bot.knowledge.loader import load_knowledge
+from bot.knowledge.models import Knowledge, Passage
+
+log = logging.getLogger(__name__)
+
+EMBED_BATCH = 32
+
+
+@dataclass
+class IngestReport:
+    generation: str | None
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    documents: int = 0
+    passages: int = 0
+    embedded: int = 0  # passages embedded in this run
+    reused: int = 0  # passages whose vector came from the cache
+    embed_seconds: float = 0.0
+    seconds: float = 0.0
+    warnings: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.added)} added, {len(self.updated)} updated, "
+            f"{len(self.removed)} removed, {len(self.unchanged)} unchanged files; "
+            f"{self.passages} passages from {self.documents} published documents "
+            f"({self.embedded} embedded, {self.reused} reused) in {self.seconds:.1f} s"
+        )
+
+    def lines(self) -> list[str]:
+        """What ``bot ingest`` prints and the knowledge page shows: files, summary, index."""
+        out = [f"  {label:8} {path}"
+               for label, paths in (("added", self.added), ("updated", self.updated),
+                                    ("removed", self.removed))
+               for path in paths]
+        if not self.changed:
+            out.append("nothing changed: the served index is up to date")
+        out.append(self.summary())
+        if self.generation:
+            out.append(f"index generation {self.generation}")
+        if self.warnings:
+            out.append(f"{self.warnings} warning(s): run `bot knowledge check` to see them")
+        return out
+
+
+def refusal_lines(refused: KnowledgeError) -> list[str]:
+    """Why an ingest was refused: every problem (errors first), then what it means."""
+    ordered = sorted(refused.problems, key=lambda p: (p.severity != "error", p.path, p.line))
+    return [str(p) for p in ordered] + [f"ingest refused: {refused}; nothing was changed"]
+
+
+def _file_checksums(knowledge: Knowledge, root: Path) -> dict[str, str]:
+    import hashlib
+
+    sums = {d.path: d.checksum for d in knowledge.documents}
+    for path in sorted((root / "referrals").glob("*.y*ml")):
+        rel = path.relative_to(root).as_posix()
+        sums[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return sums
+
+
+def _compare(report: IngestReport, old: dict[str, str], new: dict[str, str]) -> None:
+    for path, digest in sorted(new.items()):
+        if path not in old:
+            report.added.append(path)
+        elif old[path] != digest:
+            report.updated.append(path)
+        else:
+            report.unchanged.append(path)
+    report.removed = sorted(set(old) - set(new))
+
+
+def _embed(
+    passages: list[Passage],
+    embedder: Embedder,
+    cache: EmbeddingCache,
+    report: IngestReport,
+    progress: bool,
+    batch_size: int,
+) -> list[np.ndarray]:
+    hashes = [text_hash(p.embedding_text()) for p in passages]
+    known = cache.get_many(hashes)
+    missing = [i for i, h in enumerate(hashes) if h not in known]
+    report.reused = len(passages) - len(missing)
+    report.embedded = len(missing)
+    started = time.perf_counter()
+    with tqdm(
+        total=len(missing), desc="embedding", unit="passage", disable=not progress or not missing
+    ) as bar:
+        for start in range(0, len(missing), batch_size):
+            batch = missing[start : start + batch_size]
+            vectors = embedder.embed_passages([passages[i].embedding_text() for i in batch])
+            fresh = [
+                (hashes[i], np.asarray(v, dtype=np.float32))
+                for i, v in zip(batch, vectors, strict=True)
+            ]
+            cache.put_many(fresh)
+            known.update(fresh)
+            bar.update(len(batch))
+    report.embed_seconds = time.perf_counter() - started
+    return [known[h] for h in hashes]
+
+
+def ingest(
+    knowledge_dir: Path,
+    data_dir: Path,
+    embedder: Embedder,
+    embedder_name: str,
+    chroma_url: str | None = None,
+    progress: bool = True,
+    force: bool = False,
+    batch_size: int = EMBED_BATCH,
+) -> IngestReport:
+    """Validate, embed what changed, publish a new generation. Raises on invalid files.
+
+    Passages are embedded ``batch_size`` at a time; each batch is kept in the
+    embedding cache at once, so an interrupted run embeds only the rest next time.
+    """
+    started = time.perf_counter()
+    knowledge = load_knowledge(knowledge_dir)
+    if knowledge.errors:
+        raise KnowledgeError(knowledge.problems)
+
+    layout = IndexLayout(data_dir)
+    with layout.writer_lock():
+        previous = _previous_snapshot(layout)
+        report = IngestReport(generation=None, warnings=len(knowledge.warnings))
+        files = _file_checksums(knowledge, knowledge_dir)
+        _compare(report, previous.files if previous else {}, files)
+        key = embedder.key
+
+        published = knowledge.published
+        passages = [p for doc in published for p in split_passages(doc)]
+        report.documents = len(published)
+        report.passages = len(passages)
+
+        same_model = previous is not None and previous.embedder_key == key
+        if same_model and not report.changed and not force:
+            report.generation = previous.generation if previous else None
+            report.reused = len(passages)
+            report.seconds = time.perf_counter() - started
+            return report
+
+        cache = EmbeddingCache(layout.cache_file, key)
+        try:
+            vectors = _embed(passages, embedder, cache, report, progress, batch_size)
+            cache.prune({text_hash(p.embedding_text()) for p in passages})
+        finally:
+            cache.close()
+
+        name, directory = layout.new_generation()
+        store = ChromaStore.for_generation(
+            layout, name, url=chroma_url, embedder=embedder, embedder_name=embedder_name,
+            create=True,
+        )
+        try:
+            store.add(
+                [p.id for p in passages],
+                vectors,
+                [passage_metadata(p.doc_id, p.lang) for p in passages],
+            )
+            if chroma_url:
+                for old in layout.generations():
+                    if old not in (name, layout.current()):
+                        store.drop_collection(layout.collection(old))
+        finally:
+            store.close()
+
+        Snapshot(
+            generation=name,
+            embedder=embedder_name,
+            embedder_key=key,
+            files=files,
+            documents=[DocInfo.of(d) for d in published],
+            passages=passages,
+            referrals=list(knowledge.referrals.values()),
+        ).write(directory)
+        layout.publish(name)
+        layout.prune()
+        report.generation = name
+        report.seconds = time.perf_counter() - started
+        log.info("published index generation %s", name)
+        return report
+
+
+def _previous_snapshot(layout: IndexLayout) -> Snapshot | None:
+    name = layout.current()
+    if name is None:
+        return None
+    try:
+        return Snapshot.read(layout.generation_dir(name))
+    except (OSError, ValueError) as exc:
+        log.warning("previous index %s unreadable (%s); rebuilding from scratch", name, exc)
+        return None

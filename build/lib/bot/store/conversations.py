@@ -1,0 +1,302 @@
+"""Senders, their inbound messages and preferences, opt-outs, escalations, erasure.
+
+Every method is one short transaction. The inbound insert is the dedupe: the
+unique ``sid`` makes a Twilio retry or a concurrent duplicate fail atomically,
+never check-then-mark.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.store.db import Database
+from bot.store.models import (
+    PERSONAL_TABLES,
+    AskedQuestion,
+    Escalation,
+    Message,
+    OptOut,
+    OutboxRow,
+    Reply,
+    Sender,
+    utcnow,
+)
+from bot.store.redact import redact
+
+FOLLOW_UP_WINDOW = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class SenderPrefs:
+    sender_id: str
+    lang: str | None
+    country: str | None
+    last_question: str | None  # only when recent enough to be a follow-up
+    new: bool = False  # first contact: this call created the sender
+
+
+@dataclass(frozen=True)
+class InboundRow:
+    sid: str
+    sender_id: str
+    channel: str
+    our_address: str
+    body: str
+    sealed_address: bytes | None
+
+
+class Conversations:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # Senders and preferences.
+
+    def touch(self, sender_id: str, country: str | None = None) -> SenderPrefs:
+        """The sender's preferences, creating the sender on first contact."""
+        now = utcnow()
+        new = False
+        try:
+            with self.db.session() as s:
+                s.add(Sender(sender_id=sender_id, country=country, created_at=now,
+                             last_seen_at=now))
+            new = True
+        except IntegrityError:
+            pass  # known already, or created by a concurrent request
+        with self.db.session() as s:
+            row = s.get(Sender, sender_id)
+            assert row is not None
+            row.last_seen_at = now
+            recent = row.last_question_at is not None and (
+                now - row.last_question_at <= FOLLOW_UP_WINDOW
+            )
+            return SenderPrefs(
+                sender_id, row.lang, row.country, row.last_question if recent else None, new
+            )
+
+    def known(self, sender_id: str) -> bool:
+        """False once the sender has erased their data (DELETE) or was purged."""
+        with self.db.session() as s:
+            return s.get(Sender, sender_id) is not None
+
+    def _update_sender(self, sender_id: str, **values: Any) -> None:
+        with self.db.session() as s:
+            s.execute(update(Sender).where(Sender.sender_id == sender_id).values(**values))
+
+    def set_lang(self, sender_id: str, lang: str) -> None:
+        self._update_sender(sender_id, lang=lang)
+
+    def set_last_question(self, sender_id: str, text: str) -> None:
+        self._update_sender(
+            sender_id, last_question=redact(text)[:500], last_question_at=utcnow()
+        )
+
+    def set_pending_more(self, sender_id: str, rest: str | None) -> None:
+        self._update_sender(sender_id, pending_more=rest)
+
+    def take_pending_more(self, sender_id: str) -> str | None:
+        with self.db.session() as s:
+            row = s.get(Sender, sender_id)
+            if row is None or not row.pending_more:
+                return None
+            rest, row.pending_more = row.pending_more, None
+            return rest
+
+    # Inbound messages.
+
+    def record_inbound(
+        self,
+        sid: str,
+        sender_id: str,
+        channel: str,
+        our_address: str,
+        body: str,
+        sealed_address: bytes | None,
+        status: str,
+    ) -> bool:
+        """Store a new message, redacted; False when this ``sid`` was already stored."""
+        try:
+            with self.db.session() as s:
+                s.add(Message(sid=sid, sender_id=sender_id, channel=channel,
+                              our_address=our_address, body=redact(body), status=status,
+                              sealed_address=sealed_address))
+        except IntegrityError:
+            return False
+        return True
+
+    def claim_inbound(self, sid: str) -> bool:
+        """Move a waiting message to ``answering``; only one caller ever wins."""
+        with self.db.session() as s:
+            result = s.execute(
+                update(Message)
+                .where(Message.sid == sid, Message.status == "received")
+                .values(status="answering")
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def finish_inbound(self, sid: str, status: str = "answered") -> None:
+        with self.db.session() as s:
+            s.execute(
+                update(Message).where(Message.sid == sid)
+                .values(status=status, sealed_address=None)
+            )
+
+    def defer_inbound(self, sid: str) -> None:
+        """Leave a message for the outbox worker to answer (keeps its sealed address)."""
+        with self.db.session() as s:
+            s.execute(update(Message).where(Message.sid == sid).values(status="received"))
+
+    def reset_orphans(self) -> int:
+        """At start-up: messages a dead process was answering wait again."""
+        with self.db.session() as s:
+            result = s.execute(
+                update(Message).where(Message.status == "answering").values(status="received")
+            )
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
+    def waiting_inbound(self, limit: int = 20) -> list[InboundRow]:
+        with self.db.session() as s:
+            rows = s.scalars(
+                select(Message).where(Message.status == "received")
+                .order_by(Message.id).limit(limit)
+            ).all()
+            return [InboundRow(r.sid, r.sender_id, r.channel, r.our_address, r.body,
+                               r.sealed_address) for r in rows]
+
+    def inbound_sids(self, sender_id: str) -> list[str]:
+        with self.db.session() as s:
+            return list(s.scalars(select(Message.sid).where(Message.sender_id == sender_id)))
+
+    # Opt-out and escalations.
+
+    def opt_out(self, sender_id: str, channel: str) -> None:
+        try:
+            with self.db.session() as s:
+                s.add(OptOut(sender_id=sender_id, channel=channel))
+        except IntegrityError:
+            pass
+
+    def opt_in(self, sender_id: str, channel: str) -> None:
+        with self.db.session() as s:
+            s.execute(delete(OptOut).where(OptOut.sender_id == sender_id,
+                                           OptOut.channel == channel))
+
+    def opted_out(self, sender_id: str, channel: str) -> bool:
+        with self.db.session() as s:
+            return s.get(OptOut, (sender_id, channel)) is not None
+
+    def escalate(self, sender_id: str, channel: str, reason: str,
+                 sealed_address: bytes | None = None, our_address: str | None = None) -> int:
+        """Flag the sender for a caseworker; the escalation's id.
+
+        One escalation per sender at a time: while one is open or claimed it is
+        updated (reasons merged, the address where a reply goes refreshed); a
+        closed one is reopened. ``created_at`` is the last time it was flagged.
+        """
+        now = utcnow()
+        with self.db.session() as s:
+            row = s.scalars(select(Escalation).where(Escalation.sender_id == sender_id)
+                            .order_by(Escalation.id.desc()).limit(1)).first()
+            if row is None:
+                row = Escalation(sender_id=sender_id, channel=channel, reason=reason,
+                                 status="open")
+                s.add(row)
+            else:
+                reasons = {reason}
+                if row.status == "closed":  # reopened, for whoever takes it
+                    row.status, row.claimed_by, row.closed_at = "open", None, None
+                else:
+                    reasons.update(row.reason.split(","))
+                row.reason = ",".join(sorted(reasons))[:32]
+            row.created_at = now
+            if sealed_address is not None:  # a reply goes where the user wrote last
+                row.channel = channel
+                row.sealed_address, row.our_address = sealed_address, our_address
+            s.flush()
+            keep = row.id
+        with self.db.session() as s:  # a concurrent first flag may have added a second one
+            s.execute(delete(Escalation).where(Escalation.sender_id == sender_id,
+                                               Escalation.id > keep,
+                                               Escalation.status != "closed"))
+        return keep
+
+    # Erasure, export, retention.
+
+    def delete_sender(self, sender_id: str, *also: str) -> int:
+        """Erase every row tied to the sender (under each of its ids: ``also`` holds the id
+        under a previous key), in one transaction, then scrub the database files so the
+        erased text is gone from them too; the number of rows."""
+        ids = [sender_id, *also]
+        removed = 0
+        with self.db.session() as s:
+            for table in PERSONAL_TABLES:
+                column = table.sender_id  # type: ignore[attr-defined]
+                result = s.execute(delete(table).where(column.in_(ids)))
+                removed += int(result.rowcount)  # type: ignore[attr-defined]
+        self.db.scrub()
+        return removed
+
+    def unanswered(self, *sender_ids: str) -> int:
+        """Messages stored and waiting to be answered by the worker (not yet answered)."""
+        with self.db.session() as s:
+            return int(s.scalar(select(func.count()).select_from(Message).where(
+                Message.sender_id.in_(sender_ids), Message.status == "received")) or 0)
+
+    def rekey(self, old_id: str, new_id: str) -> int:
+        """After a key rotation: move a sender's rows from the old id to the new one; the
+        number of rows moved. A row the new id has already (its preferences, an opt-out)
+        wins over the old one."""
+        if old_id == new_id:
+            return 0
+        moved = 0
+        with self.db.session() as s:
+            for table in PERSONAL_TABLES:
+                column = table.sender_id  # type: ignore[attr-defined]
+                if table in (Sender, OptOut):
+                    keys = [c.name for c in table.__table__.primary_key]
+                    others = [k for k in keys if k != "sender_id"]
+                    have = {tuple(getattr(r, k) for k in others)
+                            for r in s.scalars(select(table).where(column == new_id))}
+                    for row in s.scalars(select(table).where(column == old_id)).all():
+                        if tuple(getattr(row, k) for k in others) in have:
+                            s.delete(row)
+                    s.flush()
+                result = s.execute(update(table).where(column == old_id)
+                                   .values(sender_id=new_id))
+                moved += int(result.rowcount)  # type: ignore[attr-defined]
+        return moved
+
+    def export(self, sender_id: str) -> dict[str, list[dict[str, Any]]]:
+        """Every stored row about the sender, table by table (a subject access request)."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        with self.db.session() as s:
+            for table in PERSONAL_TABLES:
+                column = table.sender_id  # type: ignore[attr-defined]
+                rows = s.scalars(select(table).where(column == sender_id)).all()
+                out[table.__tablename__] = [
+                    {c.name: getattr(r, c.key) for c in table.__table__.columns}
+                    for r in rows
+                ]
+        return out
+
+    def purge(self, older_than: datetime) -> dict[str, int]:
+        """Hard-delete what is older than the cut-off; the number of rows per table."""
+        counts: dict[str, int] = {}
+        with self.db.session() as s:
+            for table, column in (
+                (Message, Message.created_at),
+                (OutboxRow, OutboxRow.created_at),
+                (Escalation, Escalation.created_at),
+                (Reply, Reply.created_at),
+                (AskedQuestion, AskedQuestion.created_at),
+                (OptOut, OptOut.created_at),
+                (Sender, Sender.last_seen_at),
+            ):
+                result = s.execute(delete(table).where(column < older_than))
+                counts[table.__tablename__] = int(result.rowcount)  # type: ignore[attr-defined]
+        self.db.scrub()
+        return counts
