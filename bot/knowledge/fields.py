@@ -25,7 +25,7 @@ import yaml
 
 from bot.knowledge.frontmatter import line_of
 from bot.knowledge.models import Problem, Severity
-from bot.knowledge.sanitize import INVISIBLE
+from bot.knowledge.sanitize import first_hidden
 
 _NULL = "tag:yaml.org,2002:null"
 _BOOL = "tag:yaml.org,2002:bool"
@@ -163,10 +163,10 @@ class Fields:
 
     def _visible(self, key: str, raw: str, line: int) -> str | None:
         """The value NFKC-normalised and stripped; None (an error) if it hides characters."""
-        hidden = INVISIBLE.search(raw)
+        hidden = first_hidden(raw)
         if hidden:
-            code = f"U+{ord(hidden.group()):04X}"
-            name = unicodedata.name(hidden.group(), "invisible character")
+            code = f"U+{ord(hidden):04X}"
+            name = unicodedata.name(hidden, "invisible character")
             self.problem(
                 key,
                 f"'{key}' holds an invisible or direction-changing character ({code} "

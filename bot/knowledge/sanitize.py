@@ -44,6 +44,23 @@ _INVISIBLE_CHARS = (
 )
 
 INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
+_JOINERS = "\u200c\u200d"  # zero-width non-joiner and joiner
+
+
+def _joins_letters(text: str, start: int, end: int) -> bool:
+    """True for one joiner between two letters or marks: Devanagari, Arabic and Persian
+    spell with them (a half form is consonant, virama, joiner), so they are text there."""
+    if end - start != 1 or text[start] not in _JOINERS or start == 0 or end >= len(text):
+        return False
+    return all(unicodedata.category(ch)[0] in "LM" for ch in (text[start - 1], text[end]))
+
+
+def first_hidden(text: str) -> str | None:
+    """The first invisible or direction-changing character that is not part of a word."""
+    for m in INVISIBLE.finditer(text):
+        if not _joins_letters(text, m.start(), m.end()):
+            return m.group()
+    return None
 
 # One pass, left to right: a comment wins over the tags inside it.
 _STRIP = re.compile(
@@ -123,6 +140,8 @@ def sanitize(text: str) -> SanitizeResult:
             (i < len(rejected) and rejected[i] < m.end()) or _ACTIVE_CLOSING.match(found)
         ):
             pass
+        elif kind == "invisible" and _joins_letters(text, m.start(), m.end()):
+            return found
         elif kind == "invisible":
             names = ", ".join(dict.fromkeys(_char_name(ch) for ch in found))
             findings.append(Finding(line, f"removed invisible character {names}", "warning"))

@@ -253,3 +253,15 @@ def test_a_link_inside_the_folder_is_read(folder: Folder):
     k = folder.load()
     p = folder.problem(k, DETAINED, "id")  # the same id twice, not a refusal
     assert "already used by guides/en/alias.md" in p.message
+
+
+def test_a_joiner_inside_a_nepali_word_is_allowed_in_front_matter(folder: Folder):
+    title = "title: नेपाली र\u094d\u200dयाली"
+    folder.edit(VISA, "title: Your student visa", title)
+    doc = next(d for d in folder.load().documents if d.path == VISA)
+    assert doc.title.startswith("नेपाली र\u094d\u200dयाली")
+
+
+def test_a_joiner_at_the_edge_of_a_front_matter_value_is_an_error(folder: Folder):
+    folder.edit(VISA, "title: Your student visa", "title: Your student\u200d visa")
+    assert "U+200D" in folder.problem(folder.load(), VISA, "title").message

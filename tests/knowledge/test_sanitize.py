@@ -112,3 +112,22 @@ def test_long_text_is_fast():
     result = sanitize(text)
     assert time.perf_counter() - start < 2.0
     assert len(result.findings) == 60000 and "<b>" not in result.text
+
+
+@pytest.mark.parametrize(
+    "word",
+    [
+        "र\u094d\u200dय",  # Nepali eyelash ra: consonant, virama, zero-width joiner, consonant
+        "क\u094d\u200cष",  # Hindi: a non-joiner keeps the virama visible
+        "می\u200cخواهم",  # Persian: the non-joiner separates a prefix inside a word
+    ],
+)
+def test_a_joiner_inside_a_word_is_text_and_kept(word: str):
+    text = f"पहिले {word} पढ्नुहोस्\n"
+    assert sanitize(text).text == text
+    assert sanitize(text).findings == ()
+
+
+def test_a_joiner_at_a_word_edge_is_still_stripped():
+    result = sanitize("Call\u200d 8-800\n")
+    assert result.text == "Call 8-800\n" and "U+200D" in result.findings[0].message
