@@ -36,6 +36,7 @@ class DocInfo:
     sources: tuple[Source, ...]
     reviewed_on: date
     review_due: date
+    role: str | None = None  # "first-steps": the guide urgent answers open with
 
     @classmethod
     def of(cls, doc: Document) -> DocInfo:
@@ -51,6 +52,7 @@ class DocInfo:
             sources=doc.sources,
             reviewed_on=doc.reviewed_on,
             review_due=doc.review_due,
+            role=doc.role,
         )
 
 
@@ -125,6 +127,7 @@ def _doc_info(d: dict[str, Any]) -> DocInfo:
         ),
         reviewed_on=date.fromisoformat(d["reviewed_on"]),
         review_due=date.fromisoformat(d["review_due"]),
+        role=d.get("role"),  # older generations did not keep it
     )
 
 
