@@ -10,9 +10,12 @@ import logging
 import math
 import re
 from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, time
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,6 +35,60 @@ _RUN = re.compile(rf"(.)\1{{{MAX_RUN - 1}}}")
 MIN_TWILIO_TOKEN = 32  # Twilio's auth tokens are 32 hexadecimal digits
 ACCOUNT_SID = re.compile(r"AC[0-9a-f]{32}")
 MAKE_KEY = "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_SPAN = re.compile(r"^\s*([A-Za-z]{3})(?:\s*-\s*([A-Za-z]{3}))?\s+(\d{1,2}):(\d{2})\s*-\s*"
+                   r"(\d{1,2}):(\d{2})\s*$")
+
+
+@dataclass(frozen=True)
+class OfficeHours:
+    """When the caseworkers' inbox is staffed: "Mon-Fri 09:00-18:00; Sat 10:00-14:00" in a
+    time zone. A reply may say a caseworker was alerted only within these hours."""
+
+    text: str  # as configured, shown to users ("Mon-Fri 09:00-18:00 Europe/Moscow")
+    spans: tuple[tuple[int, time, time], ...]  # (weekday 0 = Monday, from, to)
+    zone: ZoneInfo
+
+    @classmethod
+    def parse(cls, text: str, zone: str) -> OfficeHours:
+        """Raises ``ValueError`` saying what is wrong with the text or the zone."""
+        try:
+            tz = ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {zone!r} (use a name like Europe/Moscow)") from None
+        spans: list[tuple[int, time, time]] = []
+        for part in text.split(";"):
+            m = _SPAN.match(part)
+            if not m:
+                raise ValueError(f"cannot read {part.strip()!r}: write days and hours like "
+                                 "'Mon-Fri 09:00-18:00', several separated by ';'")
+            first, last = (d.lower() for d in (m[1], m[2] or m[1]))
+            if first not in DAYS or last not in DAYS:
+                raise ValueError(f"unknown day in {part.strip()!r}: use {', '.join(DAYS)}")
+            try:
+                start = time(int(m[3]), int(m[4]))
+                # 24:00 is the end of the day ("Mon-Sun 00:00-24:00": always staffed).
+                end = time.max if (m[5], m[6]) == ("24", "00") else time(int(m[5]), int(m[6]))
+            except ValueError:
+                raise ValueError(f"impossible time in {part.strip()!r}") from None
+            if end <= start:
+                raise ValueError(f"{part.strip()!r} ends before it starts")
+            a, b = DAYS.index(first), DAYS.index(last)
+            days = range(a, b + 1) if a <= b else [*range(a, 7), *range(0, b + 1)]
+            spans += [(day, start, end) for day in days]
+        return cls(f"{text.strip()} {zone}", tuple(spans), tz)
+
+    def open_at(self, now: datetime) -> bool:
+        """Whether ``now`` (aware, or naive UTC) falls within the hours."""
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=ZoneInfo("UTC"))
+        local = now.astimezone(self.zone)
+        t = local.time()
+        return any(day == local.weekday() and start <= t and (t < end or end == time.max)
+                   for day, start, end in self.spans)
 
 
 class Settings(BaseSettings):
@@ -57,17 +114,6 @@ class Settings(BaseSettings):
         default=None,
         description="dense-similarity threshold below which the answer is no_answer; "
         "unset = the calibrated default of the chosen embedder",
-    )
-    urgency_margin: float = Field(
-        default=0.004,
-        description="how much closer to urgent than to non-urgent examples a message that "
-        "holds a cue of immediacy must be to be urgent (prompts/urgency.yaml, "
-        "prompts/urgency_cues.yaml); calibrated with `bot eval --calibrate`",
-    )
-    urgency_margin_alone: float = Field(
-        default=0.025,
-        description="the same margin for a message without such a cue; calibrated with "
-        "`bot eval --calibrate`",
     )
     refusal_margin: float = Field(
         default=0.02,
@@ -115,6 +161,17 @@ class Settings(BaseSettings):
     )
     outbox_poll_interval: float = Field(default=1.0, gt=0)
 
+    # Triage and escalation (issue 14): when is the caseworkers' inbox staffed?
+    inbox_hours: str | None = Field(
+        default=None,
+        description="when caseworkers read the inbox, e.g. 'Mon-Fri 09:00-18:00' (several "
+        "separated by ';'); an urgent reply says a caseworker was alerted only then. Unset: "
+        "it says a caseworker will read the message later",
+    )
+    inbox_timezone: str = Field(
+        default="UTC", description="the time zone of BOT_INBOX_HOURS, e.g. Europe/Moscow"
+    )
+
     # The caseworkers' web app (issue 6).
     session_hours: float = Field(
         default=12.0, gt=0, description="a sign-in lasts at most this long"
@@ -150,8 +207,23 @@ class Settings(BaseSettings):
         return self.env != "development"
 
     @property
+    def office_hours(self) -> OfficeHours | None:
+        """BOT_INBOX_HOURS read (checked when the settings are built); None when unset."""
+        if not self.inbox_hours:
+            return None
+        return OfficeHours.parse(self.inbox_hours, self.inbox_timezone)
+
+    @property
     def database(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'bot.sqlite3'}"
+
+    @model_validator(mode="after")
+    def _read_office_hours(self) -> Settings:
+        try:
+            self.office_hours  # noqa: B018 - parsed only to refuse a bad value at start
+        except ValueError as exc:
+            raise ConfigError(f"BOT_INBOX_HOURS / BOT_INBOX_TIMEZONE: {exc}") from None
+        return self
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

@@ -1,12 +1,17 @@
 """The advisor: one question in, one checked answer out. Reads top to bottom.
 
-    language -> urgency -> refusal (unless plainly urgent) -> retrieve -> relevant?
+    language -> refusal and triage -> retrieve -> relevant?
       -> first steps (urgent) -> compose -> cite -> referrals -> final check -> Answer
 
 Channels build the ``Question``, say how much they can carry (``Budget``) and
 render the ``Answer`` (``bot.channels.render``); nothing here knows about
 Twilio, SMS length or HTML. Every answer carries a ``Trace`` of what was
 found and judged.
+
+An urgent message always gets guidance: the sections of the first-steps guide
+that match the danger it states, named in the user's words ("You wrote that you
+are locked in"), or, in a folder without a first-steps guide, the closest
+passages even below the relevance floor, with a line saying they may not fit.
 """
 
 from __future__ import annotations
@@ -19,11 +24,13 @@ from bot.advisor.check import check_answer
 from bot.advisor.citing import cite
 from bot.advisor.composer import Budget, Composer
 from bot.advisor.cued import CuedCheck, CuedVerdict
+from bot.advisor.first_steps import FirstSteps, Step
 from bot.advisor.language import detect_language
-from bot.advisor.models import Answer, Question
+from bot.advisor.models import Answer, Level, Question
 from bot.advisor.referrals import select_referrals, urgent_contacts
 from bot.advisor.strings import Strings
 from bot.advisor.trace import Trace
+from bot.advisor.triage import Triage, TriageVerdict
 from bot.index.embedders import Embedder, embed_query
 from bot.index.view import IndexView
 from bot.retrieval.retriever import Hit, Retrieval, retrieve
@@ -32,7 +39,6 @@ from bot.text.languages import is_rtl
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
-FIRST_STEPS_DOC = "urgent-first-steps"
 NO_ANSWER_TEXT = {"empty_question": "empty_question", "refused_request": "refused"}
 
 
@@ -44,9 +50,10 @@ class Advisor:
         composer: Composer,
         strings: Strings,
         min_relevance: float | dict[str, float],
-        urgency: CuedCheck | None = None,
+        triage: Triage | None = None,
         refusals: CuedCheck | None = None,
-        urgent_slack: float = 0.0,
+        first_steps: FirstSteps | None = None,
+        safety: Strings | None = None,
     ) -> None:
         self._view = view  # a callable: the served index may change between questions
         self._embedder = embedder
@@ -56,9 +63,10 @@ class Advisor:
         self.min_relevance = (
             min_relevance if isinstance(min_relevance, dict) else {"*": min_relevance}
         )
-        self.urgent_slack = urgent_slack
-        self.urgency = urgency
+        self.triage = triage
         self.refusals = refusals
+        self.first_steps = first_steps or FirstSteps({})
+        self._safety = safety  # prompts/safety: the words that name a danger
 
     def answer(self, question: Question, budget: Budget, *, measure: bool = False) -> Answer:
         """The answer to ``question`` within ``budget``.
@@ -71,54 +79,49 @@ class Advisor:
         lang = question.lang or detect_language(text, saved=question.saved_lang)
         trace = Trace(language=lang, floor=self.floor(lang))
         if not text:
-            return self._no_answer(view, question, trace, budget, "empty_question", urgent=False)
+            return self._no_answer(view, question, trace, budget, "empty_question", "routine")
 
         vector = embed_query(self._embedder, text)
-        urgency = self.urgency.judge(vector, text) if self.urgency else None
-        urgent = bool(urgency and urgency.positive)
-        trace = replace(trace, urgency=urgency)
-        # Instructions to the bot and requests for recruiters are refused before
-        # retrieval: they must not steer what is said. Refusing someone in danger is
-        # the worse mistake, so a message that is urgent by resemblance alone (no cue
-        # needed) is answered even when it also resembles a refused request; the
-        # answer only quotes published guidance, so it cannot be steered either way.
-        plainly_urgent = bool(urgency and urgency.alone)
-        refusal: CuedVerdict | None = None
-        if not plainly_urgent and self.refusals:
-            refusal = self.refusals.judge(vector, text)
-            trace = replace(trace, refusal=refusal)
-        if refusal is not None and refusal.positive:
+        verdict = self.triage.judge(vector, text) if self.triage else None
+        refusal = self.refusals.judge(vector, text) if self.refusals else None
+        trace = replace(trace, triage=verdict, refusal=refusal)
+        level: Level = verdict.level if verdict else "routine"  # type: ignore[assignment]
+        if _refused(refusal, verdict):
+            # Instructions to the bot and requests for recruiters are refused before
+            # retrieval (they must not steer what is said) and are routine.
             if measure:
                 trace = replace(trace, retrieval=self._retrieve(view, text, lang, question,
                                                                 vector))
-            return self._no_answer(view, question, trace, budget, "refused_request",
-                                   urgent=False)
+            return self._no_answer(view, question, trace, budget, "refused_request", "routine")
 
         found = self._retrieve(view, text, lang, question, vector)
         trace = replace(trace, retrieval=found)
-        floor = self.floor(lang)
-        relevant = bool(found.hits) and found.top_similarity >= floor
-        steps = []
-        if urgent and found.top_similarity >= floor - self.urgent_slack:
-            steps = self._first_steps(view, vector, lang)
-        if not relevant and not steps:
-            # Still urgent: the no-answer carries the urgent contacts and the flag.
-            return self._no_answer(view, question, trace, budget, "no_relevant_guidance",
-                                   urgent)
+        relevant = bool(found.hits) and found.top_similarity >= self.floor(lang)
+        urgent = level == "urgent"
+        steps = self.first_steps.match(view, vector, lang) if urgent else []
+        trace = replace(trace, first_steps=tuple(steps))
+        # Someone in danger always gets guidance: below the floor too, when there are
+        # no first steps, saying that it may not fit.
+        closest = urgent and not steps and not relevant and bool(found.hits)
+        if not relevant and not steps and not closest:
+            return self._no_answer(view, question, trace, budget, "no_relevant_guidance", level)
 
+        step_hits = [Hit(s.passage, s.doc, score=1.0, similarity=s.similarity) for s in steps]
         body_budget = replace(budget, sentences=max(1, budget.sentences - len(steps)))
-        composed = self._composer.compose(text, found.hits, body_budget) if relevant else []
+        composed = (self._composer.compose(text, found.hits, body_budget)
+                    if relevant or closest else [])
         if not composed and not steps:
-            return self._no_answer(view, question, trace, budget, "no_relevant_guidance",
-                                   urgent)
+            return self._no_answer(view, question, trace, budget, "no_relevant_guidance", level)
 
-        citations, step_sentences, sentences = cite(steps, composed, found.hits)
+        citations, step_sentences, sentences = cite(step_hits, composed, found.hits)
         first = urgent_contacts(view, question.country, question.nationality) if urgent else []
         referrals = select_referrals(view, citations, first, budget.referrals)
         cited = {(c.doc_id, c.lang) for c in citations}
         answer = Answer(
             status="answered",
             urgent=urgent,
+            triage=level,
+            dangers=[s.danger for s in steps if s.danger],
             language=lang,
             direction="rtl" if is_rtl(lang) else "ltr",
             citations=citations,
@@ -129,6 +132,8 @@ class Advisor:
             notes=self._language_notes(lang, {c.lang for c in citations}),
             notice=self._strings.get("notice", lang),
             intro=self._strings.get("urgent_preface", lang) if step_sentences else "",
+            danger=self._danger_sentence(steps, lang) if urgent else "",
+            caveat=self._safety_text("not_exact", lang) if closest else "",
         ).traced(replace(trace, documents={k: view.documents[k] for k in cited
                                            if k in view.documents}))
 
@@ -136,7 +141,7 @@ class Advisor:
         if problems:
             # Rule names only: the answer text may hold personal details.
             log.warning("final check stopped an answer: %s", "; ".join(problems))
-            return self._no_answer(view, question, trace, budget, "check_failed", urgent)
+            return self._no_answer(view, question, trace, budget, "check_failed", level)
         return answer
 
     def floor(self, lang: str) -> float:
@@ -148,18 +153,19 @@ class Advisor:
         return retrieve(view, self._embedder, text, lang=lang, country=question.country,
                         vector=vector)
 
-    def _first_steps(self, view: IndexView, vector: list[float], lang: str) -> list[Hit]:
-        """The section of the first-steps guide closest to the message, as cited steps."""
-        found = view.store.query(vector, 1, doc_id=FIRST_STEPS_DOC)
-        if not found:
-            return []
-        pid, similarity = found[0]
-        idx = view.by_id.get(pid)
-        if idx is None:
-            return []
-        passage = view.passages[idx]
-        passage = view.translation(passage, lang) or passage
-        return [Hit(passage, view.doc(passage), score=1.0, similarity=similarity)]
+    def _safety_text(self, key: str, lang: str) -> str:
+        return self._safety.get(key, lang) if self._safety else ""
+
+    def _danger_sentence(self, steps: list[Step], lang: str) -> str:
+        """"You wrote that ..." with the words of each danger matched, in ``lang``; never
+        the user's own words."""
+        if self._safety is None:
+            return ""
+        keys = [s.danger for s in steps if s.danger] or ["unknown"]
+        parts = [self._safety.get(f"danger_{k}", lang) for k in keys]
+        joined = self._safety.get("and", lang).join(p for p in parts if p)
+        template = self._safety.get("you_wrote", lang)
+        return template.format(dangers=joined) if joined and template else ""
 
     def _language_notes(self, lang: str, quoted: set[str]) -> list[str]:
         others = sorted(quoted - {lang})
@@ -176,13 +182,15 @@ class Advisor:
         trace: Trace,
         budget: Budget,
         reason: str,
-        urgent: bool,
+        level: Level,
     ) -> Answer:
         lang = trace.language
+        urgent = level == "urgent"
         contacts = urgent_contacts(view, question.country, question.nationality)
         return Answer(
             status="no_answer",
             urgent=urgent,
+            triage=level,
             language=lang,
             direction="rtl" if is_rtl(lang) else "ltr",
             reason=reason,
@@ -190,4 +198,14 @@ class Advisor:
             urgent_referrals=min(len(contacts), budget.referrals),
             intro=self._strings.get(NO_ANSWER_TEXT.get(reason, "no_answer"), lang),
             notice=self._strings.get("notice", lang),
+            danger=self._danger_sentence([], lang) if urgent else "",
         ).traced(trace)
+
+
+def _refused(refusal: CuedVerdict | None, verdict: TriageVerdict | None) -> bool:
+    """A request like the refused examples is refused, unless it is urgent and says the
+    danger is happening now: refusing someone in danger is the worse mistake, and the
+    answer only quotes published guidance, so it cannot be steered either way."""
+    if refusal is None or not refusal.positive:
+        return False
+    return not (verdict is not None and verdict.level == "urgent" and verdict.immediate)

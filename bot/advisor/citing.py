@@ -10,7 +10,7 @@ from bot.knowledge.models import Passage
 from bot.retrieval.retriever import Hit
 from bot.text.sentences import split_sentences
 
-MAX_STEPS = 3
+MAX_STEPS = 3  # sentences of one first-steps section; two sections give two each
 
 
 class _Numbering:
@@ -42,10 +42,11 @@ def cite(
 ) -> tuple[list[Citation], list[Sentence], list[Sentence]]:
     """(citations, urgent first steps, body sentences), all cited."""
     numbering = _Numbering()
+    per_section = MAX_STEPS if len(steps) <= 1 else 2
     step_sentences = [
         Sentence(text=text, cites=[numbering.number(hit)])
         for hit in steps
-        for text in split_sentences(hit.passage.text)[:MAX_STEPS]
+        for text in split_sentences(hit.passage.text)[:per_section]
     ]
     step_texts = {s.text for s in step_sentences}
     sentences = [

@@ -3,13 +3,12 @@
     positive = margin >= margin_alone                       (very like the examples)
             or (margin >= margin_with_cue and a cue is found)  (like them, and a cue)
 
-Two checks use it. Urgency: is the writer in danger now? The examples are
-``prompts/urgency.yaml``, the cues words of immediacy (``urgency_cues.yaml``:
-"now", "they took my"); both thresholds are calibrated with ``bot eval
---calibrate``. Off-topic refusals: the examples are ``prompts/refusals.yaml``,
+The refusal check uses it: instructions to the bot, requests for a recruiter,
+and requests far from the guidance. The examples are ``prompts/refusals.yaml``,
 the cues topic words far from the guidance (``refusals_cues.yaml``: weather,
 recipe, homework). The margin comes from the example check (``examples.py``),
-the cues from ``cues.py``. A cue alone never decides.
+the cues from ``cues.py``. A cue alone never decides. (Whether a message is
+urgent is the triage's to say: ``bot/advisor/triage``.)
 """
 
 from __future__ import annotations

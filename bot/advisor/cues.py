@@ -1,20 +1,23 @@
-"""Words that say a message is about the writer, here and now, in an editable file.
+"""Cue words found in a message, from editable lists per language.
 
-The example check (``examples.py``) knows what a message is about, but the
-embedding barely tells "they took my passport, I can't leave" from "can an
-employer keep a passport?". People in danger say *now*, *tonight*, *they took
-my*, *help*, *locked*; people asking in general rarely do. A cue never decides
-alone: the check in ``cued.py`` asks for a cue and a resemblance to
-urgent examples, or a much closer resemblance without a cue.
+An embedding knows what a message is about, but barely tells "they took my
+passport, I can't leave" from "can an employer keep a passport?". People in
+danger say *now*, *tonight*, *I'm in*, *can't leave*; people asking in general
+say *what if*, *is it legal*. Two checks weigh such words beside a message's
+meaning, and neither lets a cue decide alone: the triage
+(``bot/advisor/triage/features.py``, cues in ``prompts/triage/<lang>.yaml``) and
+the refusal check (``cued.py``, ``prompts/refusals_cues.yaml``: weather, recipe).
 
-``prompts/urgency_cues.yaml`` maps a language to its cues. A cue is one or
-more words, matched as whole words in order, ignoring case; a final ``*``
-matches any ending of the last word (``заперт*`` matches ``заперты``).
+A cues file maps a language to its cues. A cue is one or more words, matched
+as whole words in order, ignoring case, accents and doubled letters in Latin
+script; a final ``*`` matches any ending of the last word (``заперт*`` matches
+``заперты``).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -32,8 +35,24 @@ _WORD = re.compile(
 _JOINED = ("و", "ف")
 
 
+_LATIN = re.compile(r"^[a-z0-9\u00C0-\u024F']+$")
+_REPEATS = re.compile(r"([a-z])\1+")
+
+
+def _spelling(token: str) -> str:
+    """A word in Latin letters without accents and doubled letters: romanised Hindi,
+    Nepali and Arabic have no fixed spelling ("jaane", "jane"; "nahi", "nahii"), and
+    people on phones drop accents ("arrete" for "arrêté"). Other scripts are kept
+    as they are: their combining signs are letters."""
+    if not _LATIN.match(token):
+        return token
+    bare = "".join(c for c in unicodedata.normalize("NFKD", token)
+                   if not unicodedata.combining(c))
+    return _REPEATS.sub(r"\1", bare)
+
+
 def words(text: str) -> list[str]:
-    return _WORD.findall(text.casefold())
+    return [_spelling(w) for w in _WORD.findall(text.casefold())]
 
 
 def _bare(token: str, cue: str) -> str:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, PrivateAttr
 from bot.advisor.trace import Trace
 
 Status = Literal["answered", "no_answer"]
+Level = Literal["urgent", "sensitive", "routine"]  # triage, most to least severe
 
 
 class Question(BaseModel):
@@ -64,7 +65,17 @@ class Answer(BaseModel):
     (``bot.channels.render``); the advisor itself never lays text out."""
 
     status: Status
-    urgent: bool = False
+    urgent: bool = Field(default=False, description='the same as triage == "urgent"')
+    triage: Level = Field(
+        default="routine",
+        description="urgent: danger to liberty or life now or within hours; sensitive: harm "
+        "that is over or not within hours; routine: everything else",
+    )
+    dangers: list[str] = Field(
+        default_factory=list,
+        description="the dangers an urgent message states, as the sections of the first-steps "
+        "guide it matched: detained, signing, locked_in, front, hurt, self_harm, signed",
+    )
     language: str
     answer: str = Field(default="", description="text exactly as the channel would show it")
     citations: list[Citation] = Field(default_factory=list)
@@ -84,6 +95,9 @@ class Answer(BaseModel):
     notes: list[str] = Field(default_factory=list, exclude=True)  # e.g. "only in English"
     notice: str = Field(default="", exclude=True)
     intro: str = Field(default="", exclude=True)
+    danger: str = Field(default="", exclude=True)  # "You wrote that you are locked in."
+    caveat: str = Field(default="", exclude=True)  # the guidance may not fit the case
+    alert: str = Field(default="", exclude=True)  # whether a caseworker was alerted (channel)
     _trace: Trace | None = PrivateAttr(default=None)
 
     @property

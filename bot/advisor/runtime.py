@@ -18,9 +18,11 @@ from bot.advisor.composer import DEFAULT_BUDGET, Budget, ExtractiveComposer
 from bot.advisor.cued import CuedCheck
 from bot.advisor.cues import Cues, read_cues
 from bot.advisor.examples import ExampleClassifier, read_examples
+from bot.advisor.first_steps import DANGERS, FirstSteps
 from bot.advisor.language import warm_up
 from bot.advisor.models import Answer, Question
 from bot.advisor.strings import Strings, load_strings
+from bot.advisor.triage import Triage, build_triage
 from bot.config import Settings, prompts_dir
 from bot.index.cache import EmbeddingCache, text_hash
 from bot.index.embedders import Embedder, make_embedder
@@ -40,10 +42,6 @@ DEFAULT_MIN_RELEVANCE: dict[str, dict[str, float]] = {
     },
     "minilm": {"*": 0.30},
 }
-# An urgent message gets the first steps above this lower floor even when no
-# guide answers it fully: missing a person in danger costs more than a needless
-# list of steps.
-URGENT_RELEVANCE_SLACK = 0.02
 
 
 def min_relevance(settings: Settings) -> dict[str, float]:
@@ -59,6 +57,11 @@ class Runtime:
     watcher: IndexWatcher
     strings: Strings
     advisor: Advisor
+    safety: Strings  # prompts/safety: dangers named, whether a caseworker was alerted
+
+    @property
+    def triage(self) -> Triage | None:
+        return self.advisor.triage
 
     def ask(self, question: Question, budget: Budget = DEFAULT_BUDGET, *,
             measure: bool = False) -> Answer:
@@ -120,6 +123,18 @@ def _cued(
     return CuedCheck(examples, cues, margin_alone)
 
 
+def _first_steps(embedder: Embedder, safety: Strings, data_dir: Path) -> FirstSteps:
+    """The words that name each danger, in every language, as vectors (cached)."""
+    keys = [(danger, lang) for danger in DANGERS for lang in safety.languages
+            if safety.has(f"danger_{danger}", lang)]
+    texts = [safety.get(f"danger_{danger}", lang) for danger, lang in keys]
+    vectors = embed_examples(embedder, texts, data_dir) if texts else []
+    phrases: dict[str, dict[str, list[float]]] = {}
+    for (danger, lang), vector in zip(keys, vectors, strict=True):
+        phrases.setdefault(danger, {})[lang] = vector
+    return FirstSteps(phrases)
+
+
 def build_runtime(settings: Settings, *, watch: bool = False, load: bool = True) -> Runtime:
     """Load the embedder and the served index. ``watch`` follows new generations."""
     embedder = make_embedder(settings.embedder)
@@ -136,17 +151,22 @@ def build_runtime(settings: Settings, *, watch: bool = False, load: bool = True)
         watcher.start()
     prompts = prompts_dir(settings)
     strings = load_strings(prompts / "strings")
+    safety = load_strings(prompts / "safety")
     warm_up()
+    # The triage classifier is re-derived from its editable examples at every start;
+    # a folder with mistakes stops the start, naming file, line and field.
+    triage = build_triage(prompts / "triage",
+                          lambda texts: embed_examples(embedder, texts, settings.data_dir))
     advisor = Advisor(
         view=lambda: watcher.view,
         embedder=embedder,
         composer=ExtractiveComposer(),
         strings=strings,
         min_relevance=min_relevance(settings),
-        urgent_slack=URGENT_RELEVANCE_SLACK,
-        urgency=_cued(embedder, prompts, settings, "urgency", ("urgent", "not_urgent"),
-                      settings.urgency_margin, settings.urgency_margin_alone),
+        triage=triage,
         refusals=_cued(embedder, prompts, settings, "refusals", ("refuse", "allow"),
                        settings.refusal_margin_with_cue, settings.refusal_margin),
+        first_steps=_first_steps(embedder, safety, settings.data_dir),
+        safety=safety,
     )
-    return Runtime(settings, embedder, watcher, strings, advisor)
+    return Runtime(settings, embedder, watcher, strings, advisor, safety)

@@ -36,6 +36,10 @@ class Strings:
     def languages(self) -> list[str]:
         return sorted(self._tables)
 
+    def has(self, key: str, lang: str) -> bool:
+        """Whether ``lang`` has its own text for ``key`` (not the English fallback)."""
+        return key in self._tables.get(lang, {})
+
     def get(self, key: str, lang: str | None) -> str:
         table = self._tables.get(lang or DEFAULT_LANG, {})
         if key in table:

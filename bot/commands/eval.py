@@ -71,26 +71,21 @@ def _row(name: str, values: dict) -> str:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.advisor.runtime import build_runtime, embed_examples, min_relevance
-    from bot.advisor.triage import build_triage
-    from bot.config import prompts_dir
+    from bot.advisor.runtime import build_runtime, min_relevance
     from bot.evaluation import triage_report
-    from bot.evaluation.metrics import calibrate, calibrate_urgency, score
+    from bot.evaluation.metrics import calibrate, score
     from bot.evaluation.questions import load_questions
     from bot.evaluation.runner import run_questions
 
     questions = load_questions(args.questions)
     runtime = build_runtime(settings)
     try:
-        triage = build_triage(
-            prompts_dir(settings) / "triage",
-            lambda texts: embed_examples(runtime.embedder, texts, settings.data_dir),
-        )
-        outcomes = run_questions(runtime, questions, progress=not args.json, triage=triage)
+        triage = runtime.triage
+        assert triage is not None  # a runtime always has one (build_triage fails loudly)
+        outcomes = run_questions(runtime, questions, progress=not args.json)
     finally:
         runtime.close()
-    triage_alone = triage_report.question_figures(outcomes)
-    outcomes = triage_report.after_refusals(outcomes)
+    triage_alone = triage_report.question_figures(outcomes, "classifier")
     triage_figures = triage_report.question_figures(outcomes)
     overall, by_lang = score(outcomes)
     result: dict = {
@@ -104,7 +99,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.calibrate:
         threshold, accuracy = calibrate(outcomes)
         result["calibration"] = {"threshold": threshold, "accuracy": accuracy}
-        result["urgency_calibration"] = calibrate_urgency(outcomes)
         result["calibration_by_language"] = {
             lang: dict(zip(("threshold", "accuracy"), calibrate(
                 [o for o in outcomes if (o.question.lang or "?") == lang]
@@ -126,10 +120,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     print("\n".join(triage_report.question_lines(
         triage_alone, f"triage on {args.questions}, the classifier alone")))
     print("\n".join(triage_report.question_lines(
-        triage_figures, "the same, refused requests routine as the advisor refuses them first")))
+        triage_figures, "the answers' levels (a refused request is routine)")))
     if args.calibrate:
         print(f"best relevance floor overall: {result['calibration']}")
-        print(f"urgency margins for recall >= 0.95: {result['urgency_calibration']}")
         for lang, c in result["calibration_by_language"].items():
             print(f"  {lang}: {c}")
     if args.misses:
@@ -138,16 +131,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             print(f"MISS line {q.line} [{q.lang}] {q.question!r} expected {list(q.expect_docs)} "
                   f"got {o.ranked_docs[:5]} sim={o.top_similarity:.3f}")
         for o in outcomes:
-            if o.question.expect_urgent is not None and o.urgent != o.question.expect_urgent:
-                q = o.question
-                print(f"URGENT line {q.line} [{q.lang}] {q.question!r} expected "
-                      f"{q.expect_urgent} got {o.urgent} margin={o.urgency_margin} "
-                      f"cue={o.urgency_cue!r}")
             wanted = triage_report.missed(o)
             if wanted:
                 q = o.question
                 print(f"TRIAGE line {q.line} [{q.lang}] {q.question!r} expected {wanted} "
-                      f"got {o.triage}")
+                      f"got {o.triage} urgency={o.urgency} cues={list(o.cues)}")
             if o.status != o.question.expect_status:
                 q = o.question
                 print(f"STATUS line {q.line} [{q.lang}] {q.question!r} expected "

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from bot.evaluation.questions import EvalQuestion
 
 
@@ -19,9 +17,11 @@ class Outcome:
     cited_docs: list[str]
     urgent: bool
     translated: bool = True  # an expected document exists in the question's language
-    urgency_margin: float | None = None  # the urgency classifier's margin for the message
-    urgency_cue: str | None = None  # the cue of immediacy found in the message, if any
-    triage: str | None = None  # the triage classifier's level (bot/advisor/triage)
+    triage: str | None = None  # the answer's level: a refused request is routine
+    triage_alone: str | None = None  # the triage classifier's level (bot/advisor/triage)
+    urgency: float | None = None  # the classifier's urgency score
+    cues: tuple[str, ...] = ()  # the kinds of cue words found in the message
+    dangers: tuple[str, ...] = ()  # the dangers an urgent answer named
     refused: bool = False  # the advisor refused the request (an instruction, a recruiter)
 
     @property
@@ -139,48 +139,3 @@ def calibrate(outcomes: list[Outcome], steps: int = 200) -> tuple[float, float]:
         if acc > best[1]:
             best = (t, acc)
     return round(best[0], 4), round(best[1], 3)
-
-
-def calibrate_urgency(
-    outcomes: list[Outcome], min_recall: float = 0.95
-) -> dict[str, float | None]:
-    """The urgency margins (with a cue, and alone) that keep recall at ``min_recall``
-    with the best precision.
-
-    Missing a person in danger costs more than a needless urgent preface, so
-    recall is held and precision made as good as it can be under it; between
-    equally good pairs, the lower margins win.
-    """
-    judged = [
-        (o.urgency_margin, o.urgency_cue is not None, bool(o.question.expect_urgent))
-        for o in outcomes
-        if o.urgency_margin is not None and o.question.expect_urgent is not None
-    ]
-    if not judged or not any(y for _, _, y in judged):
-        return {}
-    margin = np.array([m for m, _, _ in judged], dtype=np.float64)
-    cue = np.array([c for _, c, _ in judged])
-    truth = np.array([y for _, _, y in judged])
-    candidates = np.unique(np.round(margin, 4))
-    with_cue = candidates[:, None]  # one row per margin-with-cue candidate
-    by_cue = cue[None, :] & (margin[None, :] >= with_cue)
-    best: tuple[float, float, float, float] | None = None  # precision, recall, -alone, -with
-    found: dict[str, float | None] = {}
-    for alone in [*candidates, np.inf]:
-        urgent = by_cue | (margin[None, :] >= alone)
-        tp = (urgent & truth).sum(axis=1)
-        fp = (urgent & ~truth).sum(axis=1)
-        recall = tp / truth.sum()
-        precision = np.where(tp + fp > 0, tp / np.maximum(tp + fp, 1), 0.0)
-        for i in np.flatnonzero((recall >= min_recall) & (candidates <= alone)):
-            key = (round(float(precision[i]), 3), round(float(recall[i]), 3),
-                   -float(alone), -float(candidates[i]))
-            if best is None or key > best:
-                best = key
-                found = {
-                    "margin": float(candidates[i]),
-                    "margin_alone": float(alone) if np.isfinite(alone) else None,
-                    "recall": key[1],
-                    "precision": key[0],
-                }
-    return found

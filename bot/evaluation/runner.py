@@ -8,17 +8,14 @@ from tqdm import tqdm
 
 from bot.advisor.models import Question
 from bot.advisor.runtime import Runtime
-from bot.advisor.triage import Triage
 from bot.evaluation.metrics import Outcome
 from bot.evaluation.questions import EvalQuestion
-from bot.index.embedders import embed_query
 
 
 def run_questions(
     runtime: Runtime,
     questions: Iterable[EvalQuestion],
     progress: bool = True,
-    triage: Triage | None = None,
 ) -> list[Outcome]:
     items = list(questions)
     outcomes: list[Outcome] = []
@@ -28,7 +25,7 @@ def run_questions(
         trace = answer.trace
         assert trace is not None  # every answer of the advisor carries one
         found = trace.retrieval
-        verdict = trace.urgency
+        verdict = trace.triage
         refused = answer.reason == "refused_request"
         documents = runtime.watcher.view.documents
         outcomes.append(
@@ -39,13 +36,11 @@ def run_questions(
                 status=answer.status,
                 cited_docs=list(dict.fromkeys(c.doc_id for c in answer.citations)),
                 urgent=answer.urgent,
-                # A refused request is never urgent, whatever its margin.
-                urgency_margin=verdict.margin if verdict and not refused else None,
-                urgency_cue=verdict.cue if verdict else None,
-                triage=(
-                    triage.judge(embed_query(runtime.embedder, q.question), q.question).level
-                    if triage else None
-                ),
+                triage=answer.triage if verdict else None,
+                triage_alone=verdict.level if verdict else None,
+                urgency=verdict.urgency if verdict else None,
+                cues=tuple(sorted(verdict.cues)) if verdict else (),
+                dangers=tuple(answer.dangers),
                 refused=refused,
                 translated=any((d, q.lang) in documents for d in q.expect_docs)
                 if q.lang

@@ -3,13 +3,16 @@
 Precision and recall per level and language. On the examples they come from
 held-out folds (``bot/advisor/triage/folds.py``). On a question set, urgent is
 judged on every question that says whether it is urgent (``expect_triage`` or
-``expect_urgent``), sensitive and routine only on those with ``expect_triage``.
+``expect_urgent``), sensitive and routine only on those with ``expect_triage``;
+the level is the answer's (a refused request is routine, as the advisor
+refuses it first), and beside it the classifier's alone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, replace
+from typing import Literal
 
 from bot.advisor.triage import LEVELS, CrossValidation
 from bot.advisor.triage.folds import Figure
@@ -18,14 +21,13 @@ from bot.evaluation.metrics import Outcome
 SCHEMES = {"language": "each language held out", "random": "random fifths held out"}
 
 
-def after_refusals(outcomes: Iterable[Outcome]) -> list[Outcome]:
-    """The outcomes with a refused request routine, as the advisor treats it: an
-    instruction to the bot or a request for a recruiter is refused before triage."""
-    return [replace(o, triage="routine") if o.refused and o.triage else o for o in outcomes]
-
-
-def question_figures(outcomes: Iterable[Outcome]) -> dict[str, dict[str, Figure]]:
-    """"all" and each language -> level -> figure, over the labelled questions."""
+def question_figures(
+    outcomes: Iterable[Outcome], which: Literal["answer", "classifier"] = "answer"
+) -> dict[str, dict[str, Figure]]:
+    """"all" and each language -> level -> figure, over the labelled questions: the
+    answer's level, or the classifier's alone."""
+    if which == "classifier":
+        outcomes = [replace(o, triage=o.triage_alone) for o in outcomes]
     groups: dict[str, list[Outcome]] = {"all": []}
     for o in outcomes:
         if o.triage is None or o.question.expect_urgent is None:
@@ -79,10 +81,10 @@ def cross_validation_lines(cv: CrossValidation) -> list[str]:
     t = cv.thresholds
     lines = [
         f"triage: {cv.examples} examples in {len(cv.languages)} languages (prompts/triage); "
-        f"urgent when urgency >= {t.urgent:.3f}, else sensitive when concern >= "
-        f"{t.sensitive:.3f}",
-        f"  the urgent example that sets the threshold: {cv.hardest.path}:{cv.hardest.line} "
-        f"{cv.hardest.text!r}",
+        f"urgent when urgency >= {t.urgent_now:.3f} with a cue of immediacy, >= "
+        f"{t.urgent:.3f} without; else sensitive when concern >= {t.sensitive:.3f}",
+        f"  the urgent examples that set them: {cv.hardest_now.path}:{cv.hardest_now.line} "
+        f"{cv.hardest_now.text!r}; {cv.hardest.path}:{cv.hardest.line} {cv.hardest.text!r}",
     ]
     for s in cv.schemes:
         lines += _table(f"cross-validated, {SCHEMES.get(s.scheme, s.scheme)}:",
@@ -109,9 +111,12 @@ def as_json(
 ) -> dict:
     return {
         "examples": cv.examples,
-        "thresholds": {"urgent": cv.thresholds.urgent, "sensitive": cv.thresholds.sensitive},
-        "hardest_urgent_example": {"path": cv.hardest.path, "line": cv.hardest.line,
-                                   "text": cv.hardest.text},
+        "thresholds": {"urgent_now": cv.thresholds.urgent_now, "urgent": cv.thresholds.urgent,
+                       "sensitive": cv.thresholds.sensitive},
+        "hardest_urgent_examples": {
+            name: {"path": e.path, "line": e.line, "text": e.text}
+            for name, e in (("with_immediacy", cv.hardest_now), ("without", cv.hardest))
+        },
         "cross_validated": {
             s.scheme: {
                 "all": {lv: asdict(f) for lv, f in s.overall.items()},

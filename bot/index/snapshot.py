@@ -37,6 +37,7 @@ class DocInfo:
     reviewed_on: date
     review_due: date
     awaiting_review: tuple[str, ...] = ()  # "legal", "native-speaker": shown on citations
+    role: str | None = None  # "first-steps": the guide urgent answers open with
 
     @classmethod
     def of(cls, doc: Document) -> DocInfo:
@@ -53,6 +54,7 @@ class DocInfo:
             reviewed_on=doc.reviewed_on,
             review_due=doc.review_due,
             awaiting_review=doc.awaiting_review,
+            role=doc.role,
         )
 
 
@@ -128,6 +130,7 @@ def _doc_info(d: dict[str, Any]) -> DocInfo:
         reviewed_on=date.fromisoformat(d["reviewed_on"]),
         review_due=date.fromisoformat(d["review_due"]),
         awaiting_review=tuple(d.get("awaiting_review", ())),
+        role=d.get("role"),  # older generations did not keep it
     )
 
 

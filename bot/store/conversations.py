@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.store.db import Database
 from bot.store.models import (
+    LEVELS,
     PERSONAL_TABLES,
     AskedQuestion,
     Escalation,
@@ -24,6 +25,7 @@ from bot.store.models import (
     OutboxRow,
     Reply,
     Sender,
+    most_severe,
     utcnow,
 )
 from bot.store.redact import redact
@@ -193,24 +195,30 @@ class Conversations:
                  sealed_address: bytes | None = None, our_address: str | None = None) -> int:
         """Flag the sender for a caseworker; the escalation's id.
 
-        One escalation per sender at a time: while one is open or claimed it is
-        updated (reasons merged, the address where a reply goes refreshed); a
-        closed one is reopened. ``created_at`` is the last time it was flagged.
+        ``reason`` is "urgent" or "sensitive" (the triage level of a message) or
+        "agent" (the user asked for a person). One escalation per sender at a
+        time: while one is open or claimed it is updated (reasons merged, the
+        level raised to the most severe, the address where a reply goes
+        refreshed); a closed one is reopened at the new level. ``created_at`` is
+        the last time it was flagged.
         """
         now = utcnow()
+        level = reason if reason in LEVELS else "routine"
         with self.db.session() as s:
             row = s.scalars(select(Escalation).where(Escalation.sender_id == sender_id)
                             .order_by(Escalation.id.desc()).limit(1)).first()
             if row is None:
                 row = Escalation(sender_id=sender_id, channel=channel, reason=reason,
-                                 status="open")
+                                 status="open", level=level)
                 s.add(row)
             else:
                 reasons = {reason}
                 if row.status == "closed":  # reopened, for whoever takes it
                     row.status, row.claimed_by, row.closed_at = "open", None, None
+                    row.level = level
                 else:
                     reasons.update(row.reason.split(","))
+                    row.level = most_severe(row.level, level)
                 row.reason = ",".join(sorted(reasons))[:32]
             row.created_at = now
             if sealed_address is not None:  # a reply goes where the user wrote last

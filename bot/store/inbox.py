@@ -1,4 +1,8 @@
-"""The caseworkers' inbox: conversations flagged urgent or handed over with AGENT.
+"""The caseworkers' inbox: conversations flagged urgent or sensitive, or handed over with AGENT.
+
+Each carries the most severe triage level flagged since it was opened; the
+list puts urgent conversations first (the page raises an alarm for them), then
+sensitive ones, then the rest.
 
 An escalation is one conversation (one per sender: ``Conversations.escalate``
 updates or reopens it). A caseworker claims it, reads the redacted messages
@@ -24,6 +28,7 @@ from sqlalchemy.orm import Session
 from bot.errors import BotError
 from bot.store.db import Database
 from bot.store.models import (
+    LEVELS,
     AskedQuestion,
     Escalation,
     Message,
@@ -65,7 +70,8 @@ class InboxItem:
     id: int
     label: str  # "Conversation #12": never the sender's number
     sender_id: str
-    reasons: tuple[str, ...]  # "agent" (asked for a person), "urgent"
+    reasons: tuple[str, ...]  # "agent" (asked for a person), "urgent", "sensitive"
+    level: str  # urgent | sensitive | routine: the most severe flagged while open
     channel: str
     status: str  # open | claimed | closed
     lang: str | None
@@ -109,14 +115,17 @@ class Inbox:
     # Reading.
 
     def conversations(self, show: Show = "active", limit: int = 200) -> list[InboxItem]:
-        """Open and claimed conversations first, then closed ones; newest first in each."""
+        """Open and claimed conversations first, then closed ones; in each, urgent first,
+        then sensitive, then the rest, newest first."""
         query = select(Escalation)
         if show == "active":
             query = query.where(Escalation.status.in_(ACTIVE))
         elif show == "closed":
             query = query.where(Escalation.status == "closed")
         closed_last = case((Escalation.status == "closed", 1), else_=0)
-        query = query.order_by(closed_last, Escalation.created_at.desc(),
+        severity = case({level: i for i, level in enumerate(LEVELS)}, value=Escalation.level,
+                        else_=len(LEVELS))
+        query = query.order_by(closed_last, severity, Escalation.created_at.desc(),
                                Escalation.id.desc()).limit(limit)
         with self.db.session() as s:
             rows = list(s.scalars(query))
@@ -274,7 +283,7 @@ class Inbox:
             items.append(InboxItem(
                 id=r.id, label=label(r.id), sender_id=r.sender_id,
                 reasons=tuple(x for x in r.reason.split(",") if x), channel=r.channel,
-                status=r.status,
+                level=r.level or "routine", status=r.status,
                 lang=(p.lang if p else None) or (q.lang if q else None),
                 country=(p.country if p else None) or (q.country if q else None),
                 claimed_by_id=r.claimed_by,

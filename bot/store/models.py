@@ -15,6 +15,14 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, LargeBinary, Stri
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 MAX_ROW_ID = 2**63 - 1  # the largest integer key SQLite and PostgreSQL store
+# Triage levels of an escalation, most severe first (bot/advisor/triage).
+LEVELS = ("urgent", "sensitive", "routine")
+
+
+def most_severe(a: str, b: str) -> str:
+    """The more severe of two levels (an unknown level counts as routine)."""
+    rank = {level: i for i, level in enumerate(LEVELS)}
+    return min(a, b, key=lambda level: rank.get(level, len(LEVELS) - 1))
 
 
 def utcnow() -> datetime:
@@ -84,7 +92,7 @@ class OutboxRow(Base):
 
 
 class Escalation(Base):
-    """A request for a caseworker (AGENT) or a message flagged as urgent."""
+    """A request for a caseworker (AGENT) or a message flagged urgent or sensitive."""
 
     __tablename__ = "escalations"
 
@@ -92,6 +100,10 @@ class Escalation(Base):
     sender_id: Mapped[str] = mapped_column(String(64), index=True)
     channel: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(String(32))
+    # The most severe triage level flagged since it was opened: urgent | sensitive | routine
+    # (an AGENT request alone). The inbox sorts by it; urgent raises the alarm.
+    level: Mapped[str] = mapped_column(String(16), default="routine",
+                                       server_default="routine")
     # open -> claimed -> closed
     status: Mapped[str] = mapped_column(String(16), default="open")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)

@@ -28,7 +28,7 @@ from bot.index.ingest import ingest
 from tests.conftest import FIXTURE_KNOWLEDGE, STARTER_KNOWLEDGE, make_settings
 
 CHANNELS = sorted(PROFILES)
-FIRST_STEPS = "urgent-first-steps"
+FIRST_STEPS = "urgent-first-steps"  # the shipped guide with role: first-steps
 
 
 def ask(runtime: Runtime, text: str, channel: str | None = None, **kw: str) -> Answer:
@@ -73,9 +73,14 @@ def test_urgent_french_message_gets_french_steps_and_urgent_contacts_first(
     # Read from the text: French words, the steps first, then the urgent contact, then
     # the guidance and its sources.
     text = answer.answer
+    # It opens by naming the danger stated (locked in), in French, then the preface.
+    assert "locked_in" in answer.dangers
+    danger = starter_runtime.safety.get("danger_locked_in", "fr")
+    assert answer.danger.startswith("Vous avez écrit que") and danger in answer.danger
+    assert text.startswith(answer.danger)
     preface = strings.get("urgent_preface", "fr")
     assert preface != strings.get("urgent_preface", "en")
-    assert text.startswith(preface)
+    assert position(text, answer.danger) < position(text, preface)
     # SMS may keep only the first steps to leave room for the urgent contact.
     shown = answer.steps if channel != "sms" else [s for s in answer.steps if s.text in text]
     assert shown and shown == answer.steps[: len(shown)]
@@ -94,7 +99,8 @@ def test_urgent_french_message_gets_french_steps_and_urgent_contacts_first(
     # The contact is among the first lines, not below the guidance.
     lines = [line.strip("*") for line in text.splitlines() if line.strip()]
     heading = lines.index(strings.get("urgent_contacts", "fr"))
-    assert heading == len(shown) + 1  # the preface, the steps, then the urgent contacts
+    # The danger named, the preface, the steps, then the urgent contacts.
+    assert heading == len(shown) + 2
     urgent_names = [r.name for r in answer.referrals[: answer.urgent_referrals]]
     assert any(lines[heading + 1].startswith(name) for name in urgent_names)
     assert text.endswith(strings.get("notice", "fr"))
@@ -189,8 +195,9 @@ def refusing(runtime: Runtime, texts: list[str]) -> Advisor:
         composer=ExtractiveComposer(),
         strings=runtime.strings,
         min_relevance=runtime.advisor.min_relevance,
-        urgency=runtime.advisor.urgency,
+        triage=runtime.advisor.triage,
         refusals=refusals,
+        first_steps=runtime.advisor.first_steps,
     )
 
 
@@ -202,13 +209,15 @@ def test_a_plainly_urgent_message_is_answered_even_when_it_looks_like_a_refused_
     starter_runtime: Runtime,
 ):
     """Someone detained who writes "sign the contract with the army" must not be refused as
-    if they asked to enlist: an urgency that holds without a cue wins over a refusal."""
+    if they asked to enlist: urgent, and happening now, wins over a refusal."""
     advisor = refusing(starter_runtime, [HELD, ENLIST])
     budget = PROFILES["web"].budget
     vector = embed_query(starter_runtime.embedder, HELD)
     assert advisor.refusals is not None and advisor.refusals.judge(vector, HELD).positive
-    urgency = starter_runtime.advisor.urgency
-    assert urgency is not None and urgency.judge(vector, HELD).alone
+    triage = starter_runtime.advisor.triage
+    assert triage is not None
+    verdict = triage.judge(vector, HELD)
+    assert verdict.level == "urgent" and verdict.immediate, verdict
 
     answer = advisor.answer(Question(text=HELD), budget)
     assert answer.status == "answered" and answer.urgent

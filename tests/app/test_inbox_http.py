@@ -14,12 +14,16 @@ from datetime import timedelta
 import httpx
 from sqlalchemy import select, update
 
+from bot.advisor.strings import load_strings
+from bot.config import PROMPTS_DIR
 from bot.store.identity import Identity
 from bot.store.models import AuditEntry, Escalation, Message, OutboxRow, Reply, utcnow
 from tests.app.conftest import Web, new_sender, sign_in
 from tests.app.harness import PROFILE
 
-URGENT = "They took my passport at work, what can I do?"
+# Held out: not in tests/eval/questions.yaml nor in prompts/triage.
+URGENT = "They took my passport at work and locked us in the hostel, we cannot leave, help"
+SENSITIVE = "Last month my boss kept my salary for three months, can I still get it back?"
 
 
 def marker() -> str:
@@ -150,7 +154,11 @@ def test_agent_and_urgent_conversations_are_listed_without_the_number(
     assert f'href="/inbox/{esc_agent}">Conversation #{esc_agent}<' in html
     assert f'href="/inbox/{esc_urgent}">Conversation #{esc_urgent}<' in html
     assert "Asked for a caseworker" in html and "<strong>Urgent</strong>" in html
+    # Issue 14: the level is shown, urgent comes first (though older) and raises the alarm.
+    assert 'id="inbox-alarm"' in html and "1 urgent conversation" in html
+    assert html.index(f'data-id="{esc_urgent}"') < html.index(f'data-id="{esc_agent}"')
     row = re.search(rf'<tr data-id="{esc_urgent}".*?</tr>', html, re.S)
+    assert row and 'data-level="urgent"' in row.group(0)
     assert row and "WhatsApp" in row.group(0) and ">RU<" in row.group(0)
     assert "<strong>open</strong>" in row.group(0)
     no_personal_details(html, asked)
@@ -287,3 +295,30 @@ def test_a_user_who_erased_their_data_is_gone_from_the_inbox(
     with web.server.db.session() as s:
         who = sender_id(web, number)
         assert s.scalars(select(Escalation).where(Escalation.sender_id == who)).all() == []
+
+
+def test_a_sensitive_message_is_listed_below_urgent_ones_without_an_alarm(
+    web: Web, signed_in: tuple[httpx.Client, str]
+) -> None:
+    client, _ = signed_in
+    hurt = new_sender()
+    inline = web.whatsapp(SENSITIVE, hurt)
+    esc = escalation_of(web, hurt)
+    wait_for(lambda: replies_to(web, hurt) == ["assistant"])
+    with web.server.db.session() as s:
+        row = s.get(Escalation, esc)
+        assert row is not None and (row.level, row.reason) == ("sensitive", "sensitive")
+    html = client.get("/inbox").text
+    found = re.search(rf'<tr data-id="{esc}".*?</tr>', html, re.S)
+    assert found and 'data-level="sensitive"' in found.group(0) and "Sensitive" in found.group(0)
+    assert "⚠" not in found.group(0)
+    levels = re.findall(r'<tr data-id="\d+" data-status="(?:open|claimed)" '
+                        r'data-level="(\w+)"', html)
+    order = {"urgent": 0, "sensitive": 1, "routine": 2}
+    assert levels == sorted(levels, key=order.__getitem__)
+    page = client.get(f"/inbox/{esc}").text
+    assert 'id="conversation-level"' in page and "Sensitive" in page
+    # The reply says nothing of a caseworker: that line is for urgent messages only.
+    safety = load_strings(PROMPTS_DIR / "safety")
+    for key in ("alert_staffed", "alert_later"):
+        assert all(safety.get(key, "en") not in part for part in inline)

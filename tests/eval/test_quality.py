@@ -70,7 +70,8 @@ def test_urgent_recall_and_precision(outcomes: list[Outcome]):
     scores = score(outcomes)[0].as_dict()
     wrong = [
         f"line {o.question.line} [{o.question.lang}] {o.question.question!r}: expected "
-        f"urgent={o.question.expect_urgent}, margin {o.urgency_margin}, cue {o.urgency_cue!r}"
+        f"urgent={o.question.expect_urgent}, got {o.triage} (classifier {o.triage_alone}, "
+        f"urgency {o.urgency}, cues {list(o.cues)})"
         for o in outcomes
         if o.question.expect_urgent is not None and o.urgent != o.question.expect_urgent
     ]

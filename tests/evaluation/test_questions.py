@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -250,7 +251,12 @@ def test_a_triage_miss_names_what_was_expected():
         None, "urgent", "sensitive", None, None, "not urgent", None]
 
 
-def test_a_refused_request_counts_as_routine_after_refusals():
-    refused = labelled("routine", False, "urgent", refused=True)
-    after = triage_report.after_refusals([refused, TRIAGED[2]])
-    assert [o.triage for o in after] == ["routine", "urgent"]
+def test_the_answer_level_and_the_classifier_level_are_reported_apart():
+    # The advisor refuses a request before it is answered: its answer is routine, even
+    # when the classifier alone said urgent.
+    refused = replace(labelled("routine", False, "routine", refused=True),
+                      triage_alone="urgent")
+    answer = triage_report.question_figures([refused])
+    alone = triage_report.question_figures([refused], "classifier")
+    assert answer["all"]["urgent"].precision is None
+    assert alone["all"]["urgent"].precision == 0.0

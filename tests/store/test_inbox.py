@@ -164,3 +164,39 @@ def test_erasure_removes_the_conversation_and_its_replies(
     assert all(rows == [] for rows in Conversations(db).export(who).values())
     with db.session() as s:
         assert s.scalars(select(OutboxRow).where(OutboxRow.sender_id == who)).all() == []
+
+
+def test_levels_sort_urgent_first_then_sensitive_then_the_rest(
+    db: Database, identity: Identity
+) -> None:
+    """Issue 14: the inbox shows each conversation's triage level and puts urgent ones on top,
+    whatever their age; a sensitive one comes before an AGENT request, after urgent ones."""
+    inbox = Inbox(db)
+    _, urgent = flag(db, identity, "+79001110011", "urgent")
+    _, agent = flag(db, identity, "+79001110012", "agent")
+    _, sensitive = flag(db, identity, "+79001110013", "sensitive")
+    _, newer_agent = flag(db, identity, "+79001110014", "agent")
+    listed = inbox.conversations("active")
+    assert [i.id for i in listed] == [urgent, sensitive, newer_agent, agent]
+    assert [i.level for i in listed] == ["urgent", "sensitive", "routine", "routine"]
+
+
+def test_a_level_is_raised_while_open_and_starts_again_when_reopened(
+    db: Database, identity: Identity
+) -> None:
+    inbox = Inbox(db)
+    cas, _, _ = users(db)
+    number = "+79001110015"
+    _, esc = flag(db, identity, number, "sensitive")
+    flag(db, identity, number, "urgent")
+    flag(db, identity, number, "sensitive")  # a calmer message later does not lower it
+    [item] = inbox.conversations("active")
+    assert item.level == "urgent" and item.reasons == ("sensitive", "urgent")
+    inbox.claim(esc, cas)
+    inbox.close(esc, cas)
+    flag(db, identity, number, "sensitive")
+    [item] = inbox.conversations("active")
+    assert item.level == "sensitive" and item.reasons == ("sensitive",)
+    flag(db, identity, number, "agent")
+    [item] = inbox.conversations("active")
+    assert item.level == "sensitive" and item.reasons == ("agent", "sensitive")

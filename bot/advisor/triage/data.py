@@ -9,9 +9,14 @@ level that the classifier learns from::
       sensitive: "..."
       routine: "..."
     cues:                      # optional: words weighed beside a message's meaning
-      now: ["now", "tonight", ...]
-      past: ["last week", "ago", ...]
-      general: ["what if", "is it legal", ...]
+      now: ["now", "tonight", ...]        # happening now or within hours
+      here: ["i'm in", ...]               # in the place of danger
+      held: ["can't leave", ...]          # cannot leave, being taken somewhere
+      forced: ["or else", ...]            # made to sign or act now
+      harm: ["bleeding", ...]             # hurt now, or wanting to die
+      past: ["last week", "ago", ...]     # over, or long ago
+      general: ["what if", ...]           # what could happen, people in general
+      other: ["my brother", ...]          # someone else
     urgent: ["they locked us in the dorm", ...]
     sensitive: [...]
     routine: [...]
@@ -32,7 +37,9 @@ from bot.knowledge.languages import LANGUAGES
 from bot.knowledge.models import Problem
 
 LEVELS = ("urgent", "sensitive", "routine")  # most to least severe
-CUE_KINDS = ("now", "past", "general")
+# The kinds of cue words (``features.py``): the first five say it is happening now.
+IMMEDIATE = ("now", "here", "held", "forced", "harm")
+CUE_KINDS = (*IMMEDIATE, "past", "general", "other")
 FIELDS = ("definitions", "cues", *LEVELS)
 
 

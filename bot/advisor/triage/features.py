@@ -1,11 +1,19 @@
-"""Cue words as features: does a message say *now*, *it is past*, or *in general*?
+"""Cue words as features: is it happening now, is it over, is it about someone else?
 
 The embedding knows what a message is about but barely tells "they are holding
 me at the station now, what are my rights" from "what are my rights if the
-police detain me". Three lists of words per language (``cues`` in
-``prompts/triage/<lang>.yaml``) say it plainly; the regression learns how much
-each counts, so a cue never decides alone. The matching is ``bot/advisor/cues.py``:
-whole words in order, any case, every language's cues in every message.
+police detain me": a sentence's meaning is mostly its topic, hardly its tense.
+Lists of words per language (``cues`` in ``prompts/triage/<lang>.yaml``) say it
+plainly: five kinds say it is happening to someone now (``IMMEDIATE``), three
+say it is over, general, or someone else's. The regression learns how much each
+counts, so a cue never decides alone; and a message with no cue of immediacy
+must resemble the urgent examples more closely to be urgent (``folds.py``).
+
+The matching is ``bot/advisor/cues.py``: whole words in order, any case, every
+language's cues in every message (people mix languages and scripts).
+
+Besides the cue kinds, a row says whether the message asks a question (a
+question mark in any script) and whether any cue of immediacy was found.
 """
 
 from __future__ import annotations
@@ -15,7 +23,15 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from bot.advisor.cues import Cues
-from bot.advisor.triage.data import CUE_KINDS
+from bot.advisor.triage.data import CUE_KINDS, IMMEDIATE
+
+QUESTION_MARKS = ("?", "؟", "፧", "？")
+COLUMNS = (*CUE_KINDS, "question", "immediate")
+
+
+def is_immediate(found: Mapping[str, str]) -> bool:
+    """A cue says it is happening to someone now (or within hours)."""
+    return any(kind in found for kind in IMMEDIATE)
 
 
 class CueFeatures:
@@ -35,11 +51,13 @@ class CueFeatures:
         return out
 
     @staticmethod
-    def row(found: Mapping[str, str]) -> np.ndarray:
-        """(1, 3): 1 for each kind of cue found."""
-        return np.asarray([[kind in found for kind in CUE_KINDS]], dtype=np.float32)
+    def row(found: Mapping[str, str], text: str) -> np.ndarray:
+        """(1, len(COLUMNS)): 1 for each kind of cue found, a question, any immediacy."""
+        values = [kind in found for kind in CUE_KINDS]
+        values += [any(mark in text for mark in QUESTION_MARKS), is_immediate(found)]
+        return np.asarray([values], dtype=np.float32)
 
     def matrix(self, texts: Sequence[str]) -> np.ndarray:
-        """(n, 3): 1 where a text holds a cue of that kind."""
-        rows = [self.row(self.found(t)) for t in texts]
-        return np.vstack(rows) if rows else np.zeros((0, len(CUE_KINDS)), dtype=np.float32)
+        """(n, len(COLUMNS)): the rows of ``texts``."""
+        rows = [self.row(self.found(t), t) for t in texts]
+        return np.vstack(rows) if rows else np.zeros((0, len(COLUMNS)), dtype=np.float32)

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.advisor.triage.data import LEVELS, Example, TriageData, read_triage
-from bot.advisor.triage.features import CueFeatures
+from bot.advisor.triage.features import COLUMNS, CueFeatures, is_immediate
 from bot.advisor.triage.folds import (
     Figure,
     Heldout,
@@ -43,9 +43,10 @@ Embed = Callable[[list[str]], Sequence[Sequence[float]]]
 class TriageVerdict:
     level: str  # urgent | sensitive | routine
     scores: dict[str, float]  # the regression's probability of each level
-    urgency: float  # urgent when at least thresholds.urgent
+    urgency: float  # urgent when at least thresholds.urgent_now (or .urgent: no immediacy)
     concern: float  # sensitive (if not urgent) when at least thresholds.sensitive
-    cues: dict[str, str]  # kind (now, past, general) -> the cue word found
+    cues: dict[str, str]  # kind (now, here, held, ..., other) -> the cue word found
+    immediate: bool  # a cue says it is happening now: the lower urgent threshold applies
     nearest: Example  # the example most like the message
     exact: bool  # the message is one of the examples, and has its level
 
@@ -63,6 +64,7 @@ class CrossValidation:
     languages: list[str]
     thresholds: Thresholds
     hardest: Example  # the held-out urgent example that set the urgent threshold
+    hardest_now: Example  # the one that set the threshold of messages with a cue of immediacy
     schemes: list[SchemeReport]
     unseen: dict[str, tuple[float, float | None]] = field(default_factory=dict)
 
@@ -91,6 +93,7 @@ class Triage:
         x = np.asarray(vectors, dtype=np.float32)
         f = self._features.matrix([e.text for e in data.examples])
         y = np.array([LEVELS.index(e.level) for e in data.examples])
+        now = f[:, COLUMNS.index("immediate")] > 0
         langs = [e.lang for e in data.examples]
 
         def votes(train: np.ndarray) -> Votes:
@@ -105,19 +108,20 @@ class Triage:
                 held_out("language", language_folds(langs), fit),
                 held_out("random", random_folds(len(y), random_k, seed), fit),
             ]
-            self.thresholds = choose_thresholds(heldouts, y)
-            self.report = _report(data, heldouts, self.thresholds, y, langs)
+            self.thresholds = choose_thresholds(heldouts, y, now)
+            self.report = _report(data, heldouts, self.thresholds, y, langs, now)
             self._votes = votes(np.ones(len(y), dtype=bool))
         self._exact = {_key(e.text): e for e in data.examples}
 
     def judge(self, vector: Sequence[float], text: str) -> TriageVerdict:
         v = np.asarray(vector, dtype=np.float32)
         found = self._features.found(text)
-        s = self._votes.score(v, self._features.row(found))
+        s = self._votes.score(v, self._features.row(found, text))
         urgency, concern = float(s.urgency[0]), float(s.concern[0])
+        now = is_immediate(found)
         same = self._exact.get(_key(text))
         level = same.level if same else LEVELS[
-            int(decide(s.urgency, s.concern, self.thresholds)[0])]
+            int(decide(s.urgency, s.concern, self.thresholds, np.array([now]))[0])]
         return TriageVerdict(
             level=level,
             scores={lv: round(float(p), 4) for lv, p in zip(LEVELS, s.probabilities[0],
@@ -125,6 +129,7 @@ class Triage:
             urgency=urgency,
             concern=concern,
             cues=found,
+            immediate=now,
             nearest=same or self._examples[self._votes.nearest(v)],
             exact=same is not None,
         )
@@ -136,13 +141,14 @@ class Triage:
 
 
 def _report(
-    data: TriageData, heldouts: list[Heldout], t: Thresholds, y: np.ndarray, langs: list[str]
+    data: TriageData, heldouts: list[Heldout], t: Thresholds, y: np.ndarray, langs: list[str],
+    now: np.ndarray,
 ) -> CrossValidation:
     codes = np.asarray(langs)
     languages = sorted(set(langs))
     schemes = []
     for h in heldouts:
-        predicted = decide(h.urgency, h.concern, t)
+        predicted = decide(h.urgency, h.concern, t, now)
         per_lang = {
             lang: _named(figures(y[codes == lang], predicted[codes == lang]))
             for lang in languages
@@ -153,8 +159,9 @@ def _report(
         languages=languages,
         thresholds=t,
         hardest=data.examples[t.hardest],
+        hardest_now=data.examples[t.hardest_now],
         schemes=schemes,
-        unseen=unseen_language_recall(heldouts, y, langs),
+        unseen=unseen_language_recall(heldouts, y, langs, now),
     )
 
 

@@ -1,7 +1,9 @@
 """The inbox: conversations flagged urgent or handed over with AGENT, and replying to them.
 
-``GET /inbox`` lists them (open and claimed first, then closed; newest first)
-under an anonymous label, never the sender's number. ``GET /inbox/{id}`` shows
+``GET /inbox`` lists them (open and claimed first, then closed; in each, urgent
+first, then sensitive, then the rest; newest first) with their triage level
+under an anonymous label, never the sender's number, and raises an alarm while
+an urgent one is open. ``GET /inbox/{id}`` shows
 the redacted messages and the replies sent back, and is written to the audit
 log ("read", and the list "viewed inbox"). The forms post to ``/inbox/{id}/claim``, ``/reply`` and
 ``/close`` (each with the session's CSRF token) and come back to the page.
@@ -33,7 +35,8 @@ router = APIRouter(prefix="/inbox", tags=["web"], include_in_schema=False)
 EscalationId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 SHOW = {"active": "Open and claimed", "closed": "Closed", "all": "All"}
-REASONS = {"agent": "Asked for a caseworker", "urgent": "Urgent"}
+REASONS = {"agent": "Asked for a caseworker", "urgent": "Urgent", "sensitive": "Sensitive"}
+LEVELS = {"urgent": "Urgent", "sensitive": "Sensitive", "routine": "Routine"}
 DONE = {
     "claimed": "You have claimed this conversation.",
     "yours": "This conversation is yours already.",
@@ -56,8 +59,9 @@ def inbox_page(request: Request, user: CaseworkerDep, inbox: InboxDep, accounts:
         show = "active"
     accounts.audit(user, "viewed inbox", f"show:{show}")
     items = inbox.conversations(show)  # type: ignore[arg-type]
+    alarm = sum(i.level == "urgent" and i.status != "closed" for i in items)
     return render(request, "inbox.html", title="Inbox", items=items, show=show, shows=SHOW,
-                  reasons=REASONS)
+                  reasons=REASONS, levels=LEVELS, alarm=alarm)
 
 
 def _page(request: Request, user: Account, accounts: AccountsDep, inbox: Inbox,
@@ -75,7 +79,7 @@ def _page(request: Request, user: Account, accounts: AccountsDep, inbox: Inbox,
     done = request.query_params.get("done", "")
     return render(
         request, "conversation.html", status, title=item.label, item=item, thread=thread,
-        window=window, blocked=blocked, reasons=REASONS, error=error,
+        window=window, blocked=blocked, reasons=REASONS, levels=LEVELS, error=error,
         notice=DONE.get(done), nonce=uuid.uuid4().hex, now=utcnow(),
         can_claim=item.status == "open" or (
             item.status == "claimed" and item.claimed_by_id != user.id and user.can("admin")),

@@ -229,6 +229,23 @@
       "(the final check stopped it).",
   };
 
+  // The triage level of the question (Answer.triage), said plainly.
+  const LEVELS = {
+    urgent: ["Urgent", "danger to liberty or life now or within hours"],
+    sensitive: ["Sensitive", "harm that is over, or not within hours"],
+    routine: ["Routine", "a question or anything else"],
+  };
+
+  function renderLevel(level) {
+    const known = Object.prototype.hasOwnProperty.call(LEVELS, level) ? level : "routine";
+    const [name, meaning] = LEVELS[known];
+    return el("p", { className: "level level-" + known, "data-level": known }, [
+      el("span", { className: "label", text: "Level: " }),
+      el("strong", { className: "badge badge-" + known, text: name }),
+      " — " + meaning + ".",
+    ]);
+  }
+
   function renderAnswer(asked, data) {
     shown += 1;
     const id = "answer-" + shown;
@@ -241,6 +258,7 @@
       className: "answer card" + (data.urgent ? " urgent" : "") + (answered ? "" : " no-answer"),
       tabindex: "-1", "aria-labelledby": id + "-heading",
       "data-question-id": data.question_id, "data-status": data.status,
+      "data-level": data.triage || "routine",
     });
     article.append(el("h2", { id: id + "-heading", className: "answer-heading",
       text: data.urgent ? "Urgent answer" : "Answer" }));
@@ -248,6 +266,7 @@
       el("span", { className: "label", text: "Question: " }),
       el("span", { className: "asked-text", dir: "auto", text: asked }),
     ]));
+    article.append(renderLevel(data.triage));
     if (data.urgent) {
       article.append(el("p", { className: "urgent-flag", role: "alert" }, [
         el("strong", { text: "Urgent" }),

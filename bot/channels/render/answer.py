@@ -1,13 +1,16 @@
 """An ``Answer`` laid out for a channel profile, fitted to its limit by one rule.
 
-Order: what to do now (the urgent steps and the urgent contacts), then the
-cited guidance and its sources, then the other contacts, then the notice.
+Order: for an urgent message, the danger it states ("You wrote that you are
+locked in") and whether a caseworker has been alerted, then what to do now (the
+first steps and the urgent contacts); then the cited guidance (after a line
+saying it may not fit, when it is only the closest there is) and its sources,
+then the other contacts, then the notice.
 
 The fitting rule drops what matters least until the text fits: first the
 least relevant other contacts, then the list of sources. An urgent answer
 then gives up the guidance and its notes, then its later steps (one step at
-the least), so that the urgent contacts are never cut off. The notice always
-stays; a hard cut after the last whole cited sentence or line is the last
+the least), so that the urgent contacts are never cut off. The danger, the
+alert and the notice always stay; a hard cut after the last whole cited sentence or line is the last
 resort, never through a sentence or a phone number.
 """
 
@@ -25,7 +28,8 @@ from bot.channels.render.profiles import Profile
 from bot.text.sentences import split_sentences
 
 SHORT_NAME = 40
-ORDER = ("intro", "steps", "urgent", "notes", "body", "sources", "contacts", "notice")
+ORDER = ("danger", "alert", "intro", "steps", "urgent", "notes", "caveat", "body", "sources",
+         "contacts", "notice")
 # Commands as the assistant's texts name them ("Send CONTACTS ..."): shown only where
 # the user can send them.
 COMMAND_WORDS = frozenset(kind.upper() for kind in KINDS)
@@ -84,7 +88,11 @@ def layout_answer(answer: Answer, p: Profile, strings: Strings) -> str:
     if not p.other_contacts:
         others = []
     intro = answer.intro if p.commands else without_command_hints(answer.intro)
+    alert = answer.alert if p.commands else without_command_hints(answer.alert)
     sections = {
+        "danger": answer.danger,
+        "alert": alert,
+        "caveat": answer.caveat,
         "intro": intro,
         "steps": "\n".join(f"{i}. {cited(s)}" for i, s in enumerate(answer.steps, start=1)),
         "urgent": p.contact_separator.join(
@@ -110,7 +118,7 @@ def fit_sections(sections: dict[str, str], contacts: list[str], heading: str,
         if not with_sources:
             parts["sources"] = ""
         if not with_body:
-            parts["body"] = parts["notes"] = ""
+            parts["body"] = parts["notes"] = parts["caveat"] = ""
         parts["steps"] = "\n".join(steps[:n_steps])
         return "\n\n".join(parts[k] for k in ORDER if parts.get(k))
 

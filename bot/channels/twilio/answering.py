@@ -1,8 +1,9 @@
 """A WhatsApp or SMS user's question answered: asked, recorded, flagged, rendered once.
 
 Used for answers that go back inline and for those the outbox sends later. An
-urgent answer flags the sender for a caseworker, with their address sealed so
-that a caseworker can reply later; the outcome of every question is recorded
+urgent or sensitive answer flags the sender for a caseworker (``escalation.py``),
+with their address sealed so that a caseworker can reply later, and an urgent
+one says whether a caseworker has been alerted; the outcome of every question is recorded
 for the knowledge-gaps page; an SMS answer's rest waits for MORE. Any fault
 becomes the apology with the general contacts, never an exception.
 """
@@ -10,14 +11,18 @@ becomes the apology with the general contacts, never an exception.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from datetime import datetime
 
 from bot.advisor.language import guess_language
 from bot.advisor.models import Answer, Question
 from bot.advisor.runtime import Runtime
 from bot.channels.context import ChannelContext
+from bot.channels.escalation import escalation_reason, with_alert
 from bot.channels.render import profile, render_answer
 from bot.channels.twilio.fallback import fallback_reply
 from bot.store import Conversations
+from bot.store.models import utcnow
 from bot.store.records import Records
 
 log = logging.getLogger(__name__)
@@ -28,6 +33,7 @@ class Answering:
         self.ctx = ctx
         self.store = store
         self.records = records
+        self.now: Callable[[], datetime] = utcnow  # naive UTC, like the store; tests set it
 
     def answer(self, runtime: Runtime, question: Question, channel: str, sender: str,
                sealed: bytes | None = None, our_address: str | None = None) -> list[str]:
@@ -44,8 +50,11 @@ class Answering:
                 log.info("an answer was dropped: its sender erased their data meanwhile")
                 return []
             self._record(question, channel, sender, answer)
-            if answer.urgent:
-                self.store.escalate(sender, channel, "urgent", sealed, our_address)
+            reason = escalation_reason(answer.triage)
+            if reason:
+                self.store.escalate(sender, channel, reason, sealed, our_address)
+                answer = with_alert(answer, self.ctx.settings.office_hours, runtime.safety,
+                                    self.now())
             hint = self.ctx.commands.reply("more_hint", answer.language)
             rendered = render_answer(answer, p, self.ctx.strings, more_hint=hint)
             self.store.set_pending_more(sender, rendered.rest)

@@ -1,5 +1,6 @@
-"""The urgency rule: resemblance to urgent examples, backed by a cue of immediacy.
+"""Cue words, and the rule of the refusal check: resemblance to examples, backed by a cue.
 
+Cue words are also the triage classifier's features (bot/advisor/triage/features.py).
 No model here: the cues are plain text, and the example check is fed small vectors.
 """
 
@@ -14,8 +15,6 @@ from bot.advisor.cued import CuedCheck
 from bot.advisor.cues import Cues, read_cues
 from bot.advisor.examples import ExampleClassifier
 from bot.config import PROMPTS_DIR
-from bot.evaluation.metrics import Outcome, calibrate_urgency
-from bot.evaluation.questions import EvalQuestion
 from bot.text.languages import SERVED
 
 CUES = Cues({
@@ -36,6 +35,7 @@ CUES = Cues({
     ("صاحب الشغل ومقدرش امشي", "مقدرش امشي"),  # a joined "and" is not part of the word
     ("واخدوا الباسبور", "اخدوا*"),
     ("मालिक बोल रहा अभी साइन करो।", "अभी"),  # vowel signs belong to the word
+    ("we are LOCKEDD in", "locked*"),  # doubled letters in Latin script are one
 ])
 def test_cues_match_whole_words_in_any_language(text: str, cue: str):
     assert CUES.find(text) == cue
@@ -52,14 +52,29 @@ def test_no_cue(text: str):
     assert CUES.find(text) is None
 
 
-def test_the_shipped_cues_cover_every_language_we_serve():
-    assert len(read_cues(PROMPTS_DIR / "urgency_cues.yaml")) > 100
-    listed = yaml.safe_load((PROMPTS_DIR / "urgency_cues.yaml").read_text(encoding="utf-8"))
+@pytest.mark.parametrize(("cue", "text"), [
+    ("bahar nahi jane", "agent BAHAR nahii jaane deta"),  # romanised: no fixed spelling
+    ("m'ont arrêté", "ils m'ont arrete ce matin"),  # accents dropped on a phone
+    ("arrete", "ils m'ont arrêté"),  # and the other way round
+])
+def test_latin_words_match_without_accents_or_doubled_letters(cue: str, text: str):
+    assert Cues({"xx": [cue]}).find(text) == cue
+
+
+def test_other_scripts_keep_their_signs():
+    # A Devanagari vowel sign or a Cyrillic breve is a letter, not an accent.
+    assert Cues({"hi": ["अभी"]}).find("अब") is None
+    assert Cues({"ru": ["мой"]}).find("мои") is None
+
+
+def test_the_shipped_refusal_cues_cover_every_language_we_serve():
+    listed = yaml.safe_load((PROMPTS_DIR / "refusals_cues.yaml").read_text(encoding="utf-8"))
+    assert len(read_cues(PROMPTS_DIR / "refusals_cues.yaml")) > 30
     assert set(SERVED) <= set(listed)
 
 
 def test_malformed_cues_file_is_a_clear_error(tmp_path):
-    path = tmp_path / "urgency_cues.yaml"
+    path = tmp_path / "refusals_cues.yaml"
     path.write_text("en: now\n", encoding="utf-8")
     with pytest.raises(ValueError, match="`en` must be a list"):
         read_cues(path)
@@ -88,28 +103,9 @@ def vector(margin: float) -> list[float]:
     (0.3, "they want me to sign right now", True),  # like them, and now
     (0.05, "they want me to sign right now", False),  # a cue alone is never enough
 ])
-def test_urgent_needs_a_close_resemblance_or_a_resemblance_and_a_cue(margin, text, urgent):
+def test_positive_needs_a_close_resemblance_or_a_resemblance_and_a_cue(margin, text, urgent):
     verdict = check().judge(vector(margin), text)
     assert verdict.margin == pytest.approx(margin, abs=1e-6)
     assert verdict.positive is urgent
     assert verdict.alone is (margin >= 0.5)  # the resemblance decided without a cue
     assert (verdict.cue == "right now") is ("right now" in text)
-
-
-# -- calibration -----------------------------------------------------------------------
-
-
-def outcome(margin: float, cue: bool, urgent: bool) -> Outcome:
-    q = EvalQuestion(question="?", lang="en", country=None, expect_docs=(),
-                     expect_urgent=urgent, expect_status="no_answer", line=1)
-    return Outcome(q, [], 0.0, "no_answer", [], False, urgency_margin=margin,
-                   urgency_cue="now" if cue else None)
-
-
-def test_calibration_finds_both_margins():
-    outcomes = [
-        outcome(0.05, True, True), outcome(0.04, True, True), outcome(0.30, False, True),
-        outcome(0.04, False, False), outcome(0.20, False, False), outcome(0.01, True, False),
-    ]
-    best = calibrate_urgency(outcomes, min_recall=1.0)
-    assert best == {"margin": 0.04, "margin_alone": 0.3, "recall": 1.0, "precision": 1.0}

@@ -1,0 +1,104 @@
+"""First steps from whichever guide says ``role: first-steps`` (issue 14), and guidance for
+someone in danger even in a folder without one.
+
+The fixture folder's first-steps guide is ``detained-rights``, not the shipped
+``urgent-first-steps``: it is found by its role. A copy without the role has no first
+steps at all; an urgent message there still gets the closest guidance (even below the
+relevance floor), saying it may not fit, plus the urgent contacts, never a bare no_answer.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.advisor.first_steps import first_steps_guide
+from bot.advisor.models import Answer, Question
+from bot.advisor.runtime import Runtime, build_runtime
+from bot.channels.answers import answer_for
+from bot.index.embedders import Embedder
+from bot.index.ingest import ingest
+from tests.conftest import FIXTURE_KNOWLEDGE, make_settings
+
+# Held out: not in tests/eval/questions.yaml nor in prompts/triage.
+HELD = "The police are holding me at the station right now and I cannot leave, help"
+
+
+def runtime_for(tmp_path: Path, embedder: Embedder, knowledge: Path, **extra: object) -> Runtime:
+    data = tmp_path / "data"
+    ingest(knowledge, data, embedder, "e5", progress=False)
+    return build_runtime(make_settings(knowledge, data, **extra))
+
+
+@pytest.fixture
+def fixture_runtime(tmp_path: Path, embedder: Embedder) -> Iterator[Runtime]:
+    runtime = runtime_for(tmp_path, embedder, FIXTURE_KNOWLEDGE)
+    yield runtime
+    runtime.close()
+
+
+@pytest.fixture
+def no_steps_runtime(tmp_path: Path, embedder: Embedder) -> Iterator[Runtime]:
+    """The fixture folder without any first-steps guide, and a floor no passage reaches."""
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(FIXTURE_KNOWLEDGE, knowledge)
+    guide = knowledge / "guides" / "en" / "detained.md"
+    guide.write_text(guide.read_text(encoding="utf-8").replace("role: first-steps\n", ""),
+                     encoding="utf-8")
+    runtime = runtime_for(tmp_path, embedder, knowledge, min_relevance=0.99)
+    yield runtime
+    runtime.close()
+
+
+def ask(runtime: Runtime, text: str, channel: str = "whatsapp", **kw: str) -> Answer:
+    return answer_for(runtime, Question(text=text, **kw), channel)
+
+
+def test_the_first_steps_guide_is_found_by_its_role_in_any_language(fixture_runtime: Runtime):
+    view = fixture_runtime.watcher.view
+    guide = first_steps_guide(view, "en")
+    assert guide is not None and guide.doc_id == "detained-rights"
+    # French has no first-steps guide in the fixture: English is the fallback.
+    french = first_steps_guide(view, "fr")
+    assert french is not None and (french.doc_id, french.lang) == ("detained-rights", "en")
+
+
+def test_an_urgent_message_gets_the_steps_of_a_guide_with_another_id(fixture_runtime: Runtime):
+    answer = ask(fixture_runtime, HELD)
+    assert answer.triage == "urgent" and answer.urgent
+    assert answer.status == "answered" and answer.steps
+    by_n = {c.n: c for c in answer.citations}
+    assert all(by_n[n].doc_id == "detained-rights" for s in answer.steps for n in s.cites)
+    assert answer.urgent_referrals >= 1
+    assert answer.danger.startswith("You wrote that")
+    assert answer.answer.startswith(answer.danger)
+    trace = answer.trace
+    assert trace is not None and trace.first_steps
+
+
+def test_without_a_first_steps_guide_an_urgent_message_gets_the_closest_guidance(
+    no_steps_runtime: Runtime,
+):
+    view = no_steps_runtime.watcher.view
+    assert first_steps_guide(view, "en") is None
+    answer = ask(no_steps_runtime, HELD)
+    assert answer.triage == "urgent" and answer.urgent
+    assert answer.status == "answered", answer.reason  # never a bare no_answer
+    assert answer.steps == [] and answer.sentences and answer.citations
+    caveat = no_steps_runtime.safety.get("not_exact", "en")
+    assert answer.caveat == caveat and caveat in answer.answer
+    assert answer.answer.index(caveat) < answer.answer.index(answer.sentences[0].text)
+    assert answer.urgent_referrals >= 1
+    # The danger is still acknowledged, in general words: no section names it.
+    assert answer.danger == no_steps_runtime.safety.get("you_wrote", "en").format(
+        dangers=no_steps_runtime.safety.get("danger_unknown", "en"))
+
+
+def test_a_routine_question_below_the_floor_is_still_no_answer(no_steps_runtime: Runtime):
+    # The floor is lowered for people in danger only.
+    answer = ask(no_steps_runtime, "How long does a student visa last in Russia?")
+    assert answer.triage != "urgent"
+    assert answer.status == "no_answer" and answer.caveat == ""
