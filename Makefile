@@ -14,7 +14,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: help install browser ocr ingest run serve test eval eval-holdout bench lint check clean
+.PHONY: help install browser ocr postgres ingest run serve test eval eval-holdout bench lint check clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet torch==2.13.0
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,postgres]'
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
@@ -52,6 +52,16 @@ ocr: ## install Debian tesseract-ocr with Russian and English data (once)
 	       $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$MISSING; }; \
 	fi
 
+# The store, web and Twilio suites also run on a real PostgreSQL cluster that the tests
+# start on loopback (tests/databases.py) with Debian's server binaries: installed when missing.
+postgres: ## install Debian postgresql for the PostgreSQL half of the tests (once)
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then :; else \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql \
+	  || { $$SUDO apt-get update -q && \
+	       $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql; }; \
+	fi
+
 check: install ## validate the knowledge folder
 	$(BIN)/bot knowledge check
 
@@ -64,7 +74,7 @@ run: ocr ingest ## set up, index and serve on http://127.0.0.1:8000
 serve: install ## serve without re-indexing
 	$(BIN)/bot serve --host $(HOST) --port $(PORT)
 
-test: install browser ocr ## the test suite (real model, Chroma, HTTP, Tesseract and a headless browser)
+test: install browser ocr postgres ## the test suite (real model, Chroma, HTTP, Tesseract, PostgreSQL and a headless browser)
 	$(BIN)/python -m pytest -q
 
 eval: ingest ## retrieval and answer metrics on tests/eval/questions.yaml

@@ -117,6 +117,21 @@ class Settings(BaseSettings):
         default=15.0, gt=0, description="how long a locked account stays locked"
     )
 
+    # Replicas on one database (issue 17).
+    lease_seconds: float = Field(
+        default=30.0,
+        ge=15,
+        description="how long a message being answered or a reply being sent belongs to "
+        "one process; a live process renews it, so another replica takes over what a dead "
+        "one left after at most this long (more than a send's 10-second timeout)",
+    )
+    database_retry_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="while the database cannot be opened (or migrated), try again this often; "
+        "/readyz says why it is not ready meanwhile",
+    )
+
     @property
     def secure_cookies(self) -> bool:
         """Cookies are Secure everywhere but in development (plain http://127.0.0.1)."""

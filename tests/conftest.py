@@ -21,6 +21,7 @@ from bot.config import Settings  # noqa: E402
 from bot.index.embedders import Embedder, make_embedder  # noqa: E402
 from bot.index.ingest import ingest  # noqa: E402
 from tests.channels.twilio_fake import FakeTwilio  # noqa: E402
+from tests.databases import PostgresCluster  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_KNOWLEDGE = ROOT / "tests" / "fixtures" / "knowledge" / "valid"
@@ -84,3 +85,28 @@ def starter_runtime(starter_index: Path) -> Iterator[Runtime]:
     _keep_vectors(starter_index)  # with the example messages' vectors too
     yield runtime
     runtime.close()
+
+
+# The database: the store, web and Twilio suites run on SQLite and on a real PostgreSQL.
+
+DATABASES = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresCluster]:
+    """A PostgreSQL cluster on loopback for the session (tests/databases.py)."""
+    cluster = PostgresCluster().start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A new, migrated database of each kind: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+        return
+    cluster: PostgresCluster = request.getfixturevalue("postgres")
+    url = cluster.create()
+    yield url
+    cluster.drop(url)

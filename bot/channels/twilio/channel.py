@@ -11,6 +11,8 @@ with an apology and the general contacts (``fallback_reply``).
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.channels.context import ChannelContext
 from bot.channels.twilio.answering import Answering
 from bot.channels.twilio.delivery import Delivery
@@ -42,7 +44,8 @@ class TwilioChannel:
         if ctx.database is None:
             return
         settings = ctx.settings
-        store, outbox = Conversations(ctx.database), Outbox(ctx.database)
+        lease = timedelta(seconds=settings.lease_seconds)
+        store, outbox = Conversations(ctx.database, lease), Outbox(ctx.database, lease)
         records = Records(ctx.database)
         identity = Identity(settings.sender_hash_key)
         answering = Answering(ctx, store, records)
