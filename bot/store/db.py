@@ -42,7 +42,8 @@ class Database:
             kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
         else:
             # A replica waits for a restarting database rather than failing at once.
-            kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=10, pool_timeout=30)
+            kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=10, pool_timeout=30,
+                          connect_args={"connect_timeout": 10})
         self.engine: Engine = create_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)

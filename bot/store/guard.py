@@ -36,6 +36,7 @@ def lock_path(database: Path) -> Path:
 def acquire(database: Path) -> Path:
     """Hold the file for this process's service; raise ``DatabaseInUse`` when another has it."""
     path = lock_path(database.resolve())
+    path.parent.mkdir(parents=True, exist_ok=True)
     with _guard:
         if path in _held:
             fd, count = _held[path]

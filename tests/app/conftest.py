@@ -21,6 +21,7 @@ from bot.advisor.runtime import Runtime
 from bot.store.accounts import Accounts
 from tests.app.harness import AppServer, message, serve, twilio_settings
 from tests.channels.twilio_fake import FakeTwilio
+from tests.conftest import DATABASES
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 PASSWORD = "a long test password 1"
@@ -50,13 +51,17 @@ class Web:
         return self.server.ask(body, sender, "sms")
 
 
-@pytest.fixture(scope="session")
-def web(tmp_path_factory: pytest.TempPathFactory, starter_index: Path,
-        starter_runtime: Runtime) -> Iterator[Web]:
+@pytest.fixture(scope="session", params=DATABASES)
+def web(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+        starter_index: Path, starter_runtime: Runtime) -> Iterator[Web]:
+    """The app on each database (SQLite, then PostgreSQL): every test using it runs twice."""
     tmp = tmp_path_factory.mktemp("web")
     fake = FakeTwilio().start()
+    url = f"sqlite:///{tmp / 'bot.sqlite3'}"
+    if request.param == "postgresql":
+        url = request.getfixturevalue("postgres").create()
     settings = twilio_settings(tmp, fake.base_url, fake.account_sid, fake.auth_token,
-                               data_dir=starter_index)
+                               data_dir=starter_index, database_url=url)
     with serve(settings, starter_runtime) as server:
         accounts = server.accounts
         for name, role in USERS.items():

@@ -7,8 +7,8 @@ looks first. A second thread renews this process's leases while it lives, so a
 long answer or a slow send is never taken over by a living replica. Each part
 is one ``Delivery.send`` attempt: a network error, a 429 or a 5xx is retried
 with exponential backoff; an opted-out number (21610), a closed WhatsApp
-window (63016) or any other refusal is recorded and not retried. A conversation opted out with STOP gets
-nothing more.
+window (63016) or any other refusal is recorded and not retried. A conversation
+opted out with STOP gets nothing more.
 """
 
 from __future__ import annotations
