@@ -23,8 +23,6 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import psycopg
-
 from bot.store import Database
 
 TEMPLATE = "bot_template"
@@ -37,7 +35,9 @@ def server_bin() -> Path | None:
     if found:
         return Path(found[-1]).parent
     initdb = shutil.which("initdb")
-    return Path(initdb).parent if initdb else None
+    if initdb is None:
+        return None
+    return Path(initdb).parent
 
 
 def free_port() -> int:
@@ -109,6 +109,8 @@ class PostgresCluster:
                 f"/{name}")
 
     def _admin(self, sql: str) -> None:
+        import psycopg  # the postgres extra; only when a cluster runs
+
         with psycopg.connect(host="127.0.0.1", port=self.port, user=self.user,
                              password=self.password, dbname="postgres",
                              autocommit=True) as conn:

@@ -30,6 +30,18 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The browser tests drive pages, not queries: they run on SQLite only, since the HTTP
+    suites already run every route on PostgreSQL (a browser run costs a minute or more)."""
+    skip = pytest.mark.skip(reason="browser tests run on SQLite only; the HTTP suites "
+                            "cover PostgreSQL")
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if ("_browser" in item.nodeid and callspec is not None
+                and callspec.params.get("web") == "postgresql"):
+            item.add_marker(skip)
+
+
 @dataclass
 class Web:
     server: AppServer
