@@ -31,9 +31,9 @@ from bot.app.reindex import Reindexer
 from bot.channels.context import ChannelContext
 from bot.channels.twilio.channel import TwilioChannel
 from bot.config import Settings
+from bot.errors import ConfigError
 from bot.store import Database
 from bot.store.accounts import Accounts
-from bot.store.guard import DatabaseInUse
 
 log = logging.getLogger(__name__)
 
@@ -71,10 +71,11 @@ class AppContext:
 
     def _try_database(self) -> str | None:
         """Open the database and build its parts; why not, or None. A second service on
-        one SQLite file raises ``DatabaseInUse``: that is refused, not retried."""
+        one SQLite file (``DatabaseInUse``) or a setting that cannot work raises ``ConfigError``:
+        that is refused, not retried."""
         try:
             database = Database(self.settings.database, serving=True)
-        except DatabaseInUse:
+        except ConfigError:  # DatabaseInUse, a storage setting that cannot work
             raise
         except Exception as exc:  # noqa: BLE001 - tried again; webhooks get the contacts
             return f"the database cannot be opened: {type(exc).__name__}"

@@ -7,10 +7,12 @@ counted since a time, and when the sender was last warned) held exclusively unti
 the block ends, so that counting and adding are one step:
 
     with storage.hold(sender, since=now - 86400) as book:
-        if len(book.times()) < limit:
+        if book.count(since=now - 60) < limit:
             book.add(message_sid, now)
 
 ``MemoryRateStorage`` is one process's (tests, a single SQLite service);
+``LimitsRateStorage`` (``ratestorage.py``) keeps them on a server of the ``limits``
+package (Redis, Memcached, MongoDB) that replicas share;
 ``DatabaseRateStorage`` is shared by every replica on one database: the sender's
 rows are read and written in one transaction under an advisory lock on
 PostgreSQL (a lock in this process on SQLite, which serves one process).
@@ -40,8 +42,8 @@ MAX_MEMORY_SENDERS = 100_000  # forget idle senders rather than grow forever
 class RateBook(Protocol):
     """One sender's counts, held exclusively."""
 
-    def times(self) -> list[float]:
-        """When each counted message came (since the time ``hold`` was given), oldest first."""
+    def count(self, since: float) -> int:
+        """How many messages were counted since a time (at or after ``hold``'s ``since``)."""
 
     def seen(self, message_sid: str) -> bool:
         """Whether this message was counted already (Twilio retrying it)."""
@@ -64,8 +66,8 @@ class _MemoryBook:
                  sender: str) -> None:
         self._events, self._warned, self._sender = events, warned, sender
 
-    def times(self) -> list[float]:
-        return [t for t, _ in self._events]
+    def count(self, since: float) -> int:
+        return sum(1 for t, _ in self._events if t >= since)
 
     def seen(self, message_sid: str) -> bool:
         return any(m == message_sid for _, m in self._events)
@@ -122,8 +124,8 @@ class _DatabaseBook:
                          .order_by(RateEvent.created_at, RateEvent.id)).all()
         self._events = [(_seconds(at), sid) for at, sid in rows]
 
-    def times(self) -> list[float]:
-        return [t for t, _ in self._events]
+    def count(self, since: float) -> int:
+        return sum(1 for t, _ in self._events if t >= since)
 
     def seen(self, message_sid: str) -> bool:
         return any(m == message_sid for _, m in self._events)

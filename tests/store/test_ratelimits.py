@@ -10,8 +10,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from bot.channels.twilio.ratelimit import RateLimiter
+from bot.config import Settings
+from bot.errors import ConfigError
 from bot.store import Conversations, Database
 from bot.store.ratelimits import DatabaseRateStorage, MemoryRateStorage
+from bot.store.ratestorage import LimitsRateStorage, rate_storage
 
 
 @pytest.fixture
@@ -89,3 +92,42 @@ def test_a_database_that_fails_lets_the_message_through(tmp_path) -> None:  # ty
     (tmp_path / "bot.sqlite3").mkdir()  # the file is gone: every query fails
     assert limiter.check("s", "m1") == "ok"
     assert limiter.check("s", "m2") == "ok"
+
+
+# BOT_RATE_LIMIT_STORAGE: which storage, and the one on a `limits` server.
+
+def test_the_storage_setting_chooses_where_counts_live(db: Database) -> None:
+    shared = "memory://" if db.is_sqlite else "database"
+    assert type(rate_storage(None, db)) is {"memory://": MemoryRateStorage,
+                                             "database": DatabaseRateStorage}[shared]
+    assert type(rate_storage("database", db)) is DatabaseRateStorage
+    assert type(rate_storage("memory://", db)) is MemoryRateStorage
+    with pytest.raises(ConfigError, match="pip install redis") as caught:
+        rate_storage("redis://:s3cret@127.0.0.1:6379", db)  # no Redis client installed
+    assert "s3cret" not in str(caught.value)
+    with pytest.raises(ConfigError, match="not a storage"):
+        Settings(_env_file=None, rate_limit_storage="memcached://127.0.0.1:11211")
+
+
+def test_two_replicas_on_one_limits_server_share_the_limit() -> None:
+    """Two replicas' storages on one `limits` server (its in-memory storage stands in for
+    Redis here): limits, warnings and redeliveries are shared."""
+    a, b = LimitsRateStorage("memory://"), LimitsRateStorage("memory://")
+    b.storage = a.storage  # the same server
+    one, two = RateLimiter(3, 100, storage=a), RateLimiter(3, 100, storage=b)
+    assert [one.check("s", "m1"), two.check("s", "m2"), one.check("s", "m3")] == ["ok"] * 3
+    assert two.check("s", "m1") == "ok"  # Twilio retrying m1 at the other replica
+    assert two.check("s", "m4") == "limited"
+    assert [one.check("s", "m5"), two.check("s", "m6")] == ["silent", "silent"]
+    assert one.check("t", "m1") == "ok"  # another sender counts apart
+    alone = RateLimiter(3, 100, storage=LimitsRateStorage("memory://"))
+    assert alone.check("s", "m7") == "ok"  # another server knows nothing of these
+
+
+def test_limits_and_memory_storage_give_the_same_verdicts() -> None:
+    verdicts = []
+    for storage in (MemoryRateStorage(), LimitsRateStorage("memory://")):
+        limiter = RateLimiter(3, 5, storage=storage)
+        verdicts.append([limiter.check("s", f"m{i % 4}") for i in range(9)])
+    # m0-m2 counted, m3 over the limit; redeliveries of m0-m2 pass, m3 gets silence
+    assert verdicts[0] == verdicts[1] == ["ok"] * 3 + ["limited"] + ["ok"] * 3 + ["silent", "ok"]

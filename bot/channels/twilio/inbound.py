@@ -28,7 +28,7 @@ from bot.channels.twilio.ratelimit import RateLimiter
 from bot.channels.twilio.webhook import Inbound
 from bot.store import Conversations, SenderPrefs
 from bot.store.identity import Identity
-from bot.store.ratelimits import DatabaseRateStorage
+from bot.store.ratestorage import rate_storage
 
 log = logging.getLogger(__name__)
 FOLLOW_UP_WORDS = 3  # a message this short continues the previous question
@@ -46,7 +46,8 @@ class InboundHandler:
         self.delivery = delivery
         self.limiter = RateLimiter(self.settings.rate_limit_per_minute,
                                    self.settings.rate_limit_per_day,
-                                   storage=DatabaseRateStorage(store.db))
+                                   storage=rate_storage(self.settings.rate_limit_storage,
+                                                        store.db))
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="twilio-answer")
 
     def close(self) -> None:

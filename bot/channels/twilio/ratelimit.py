@@ -5,9 +5,10 @@ flood never costs more than a message. A redelivery of a message already
 counted (same MessageSid: Twilio retrying) does not count again; the store's
 dedupe answers it.
 
-The counts live in a ``RateStorage`` (``bot/store/ratelimits.py``): in memory by
-default (one process, tests), in the database for the service, so that every
-replica on one database counts the same messages (issue 17).
+The counts live in a ``RateStorage`` (``bot/store/ratelimits.py``): in memory
+(one process, tests), in the database, or on a ``limits`` server, chosen by
+``BOT_RATE_LIMIT_STORAGE`` (``bot/store/ratestorage.py``) so that every replica
+counts the same messages (issue 17).
 """
 
 from __future__ import annotations
@@ -43,9 +44,8 @@ class RateLimiter:
         with self._storage.hold(key, since=now - self._windows[-1][0]) as book:
             if message_id and book.seen(message_id):
                 return "ok"
-            times = book.times()
             for window, limit in self._windows:
-                if sum(1 for t in times if now - t <= window) >= limit:
+                if book.count(since=now - window) >= limit:
                     warned = book.warned_at()
                     if warned is not None and now - warned <= window:
                         return "silent"
