@@ -14,7 +14,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: help install browser ocr postgres ingest run serve test eval eval-holdout bench lint check clean
+.PHONY: help install browser ocr postgres ingest run serve test eval eval-holdout bench load lint check clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -85,6 +85,12 @@ eval-holdout: ingest ## the same metrics on tests/eval/holdout.yaml (messages no
 
 bench: install ## speed and memory against a plain LangChain + Chroma baseline
 	$(BIN)/python -m bench.run
+
+# Two replicas on one PostgreSQL, a Twilio-like API and Locust, all on loopback; replica b
+# is killed and restarted mid-run. LOAD_ARGS=--long runs 10 minutes instead of 2.
+load: install postgres ## webhooks at 50/s to two replicas, one killed: ack p50/p99, lost, duplicated
+	@test -x $(BIN)/locust || $(BIN)/python -m pip install --quiet -e '.[load]'
+	$(BIN)/python -m bench.load.run $(LOAD_ARGS)
 
 lint: install ## ruff and mypy
 	$(BIN)/ruff check bot tests bench
