@@ -75,13 +75,17 @@ class AppContext:
         that is refused, not retried."""
         try:
             database = Database(self.settings.database, serving=True)
-        except ConfigError:  # DatabaseInUse, a storage setting that cannot work
+        except ConfigError:  # DatabaseInUse
             raise
         except Exception as exc:  # noqa: BLE001 - tried again; webhooks get the contacts
             return f"the database cannot be opened: {type(exc).__name__}"
-        self.accounts = _accounts(self.settings, database)
-        self.twilio = TwilioChannel(ChannelContext.create(self.settings, self.runtime,
-                                                          database))
+        try:  # a ConfigError here (BOT_RATE_LIMIT_STORAGE) is refused too
+            accounts = _accounts(self.settings, database)
+            twilio = TwilioChannel(ChannelContext.create(self.settings, self.runtime, database))
+        except BaseException:
+            database.close()
+            raise
+        self.accounts, self.twilio = accounts, twilio
         self.database, self.database_error = database, None
         return None
 

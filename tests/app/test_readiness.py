@@ -17,6 +17,8 @@ import pytest
 from sqlalchemy import text
 
 from bot.advisor.runtime import Runtime
+from bot.app.context import AppContext
+from bot.errors import ConfigError
 from bot.store import Database
 from bot.store.guard import DatabaseInUse
 from tests.app.conftest import Web, sign_in
@@ -96,6 +98,16 @@ def test_not_ready_while_the_chroma_server_is_down(
             chroma.terminate()
             chroma.wait(30)
         assert server.client.get("/readyz").status_code == 503
+
+
+def test_a_rate_limit_storage_that_cannot_work_is_refused_not_retried(tmp_path: Path) -> None:
+    """No Redis client installed: the service refuses to start, saying what to install,
+    rather than retrying forever as if the database were down."""
+    settings = twilio_settings(tmp_path, None, ACCOUNT_SID, AUTH_TOKEN,
+                               rate_limit_storage="redis://127.0.0.1:1")
+    with pytest.raises(ConfigError, match="pip install redis"):
+        AppContext.open(settings)
+    Database(settings.database, serving=True).close()  # nothing left holding the file
 
 
 HOLD = """
