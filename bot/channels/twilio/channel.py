@@ -66,6 +66,11 @@ class TwilioChannel:
             return fallback_reply(self.ctx, msg.channel, None)
         return self.inbound.handle(msg)
 
+    def responded(self, sid: str) -> None:
+        """The web layer wrote the response to ``sid`` (see ``InboundHandler.responded``)."""
+        if self.inbound is not None:
+            self.inbound.responded(sid)
+
     def start(self) -> None:
         if self.worker is not None:
             self.worker.start()
