@@ -15,7 +15,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: help install browser ocr ingest run serve test eval eval-holdout bench lint check clean
+.PHONY: help install browser ocr postgres ingest run serve test eval eval-holdout bench load lint check clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-deps -e '.[dev,postgres]'
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
@@ -54,6 +54,16 @@ ocr: ## install Debian tesseract-ocr with Russian and English data (once)
 	       $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$MISSING; }; \
 	fi
 
+# The store, web and Twilio suites also run on a real PostgreSQL cluster that the tests
+# start on loopback (tests/databases.py) with Debian's server binaries: installed when missing.
+postgres: ## install Debian postgresql for the PostgreSQL half of the tests (once)
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then :; else \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql \
+	  || { $$SUDO apt-get update -q && \
+	       $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql; }; \
+	fi
+
 check: install ## validate the knowledge folder
 	$(BIN)/bot knowledge check
 
@@ -66,7 +76,7 @@ run: ocr ingest ## set up, index and serve on http://127.0.0.1:8000
 serve: install ## serve without re-indexing
 	$(BIN)/bot serve --host $(HOST) --port $(PORT)
 
-test: install browser ocr ## the test suite (real model, Chroma, HTTP, Tesseract and a headless browser)
+test: install browser ocr postgres ## the test suite (real model, Chroma, HTTP, Tesseract, PostgreSQL and a headless browser)
 	$(BIN)/python -m pytest -q
 
 eval: ingest ## retrieval and answer metrics on tests/eval/questions.yaml
@@ -77,6 +87,12 @@ eval-holdout: ingest ## the same metrics on tests/eval/holdout.yaml (messages no
 
 bench: install ## speed and memory against a plain LangChain + Chroma baseline
 	$(BIN)/python -m bench.run
+
+# Two replicas on one PostgreSQL, a Twilio-like API and Locust, all on loopback; replica b
+# is killed and restarted mid-run. LOAD_ARGS=--long runs 10 minutes instead of 2.
+load: install postgres ## webhooks at 50/s to two replicas, one killed: ack p50/p99, lost, duplicated
+	@test -x $(BIN)/locust || $(BIN)/python -m pip install --quiet -e '.[load]'
+	$(BIN)/python -m bench.load.run $(LOAD_ARGS)
 
 lint: install ## ruff and mypy
 	$(BIN)/ruff check bot tests bench

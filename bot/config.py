@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
@@ -200,6 +200,42 @@ class Settings(BaseSettings):
         "still recognised (and its data moved to the new key) until it is unset; see "
         "docs/security.md",
     )
+
+    # Replicas on one database (issue 17).
+    lease_seconds: float = Field(
+        default=30.0,
+        ge=15,
+        description="how long a message being answered or a reply being sent belongs to "
+        "one process; a live process renews it, so another replica takes over what a dead "
+        "one left after at most this long (more than a send's 10-second timeout)",
+    )
+    rate_limit_storage: str | None = Field(
+        default=None,
+        description="where the per-sender rate limit counts messages: `memory://` (this "
+        "process), `database` (the conversation store, shared by the replicas on it) or a "
+        "storage URI of the `limits` package such as `redis://host:6379`; unset: memory on "
+        "SQLite, the database on PostgreSQL",
+    )
+    database_retry_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="while the database cannot be opened (or migrated), try again this often; "
+        "/readyz says why it is not ready meanwhile",
+    )
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _known_rate_storage(cls, value: str | None) -> str | None:
+        if value is None or value in ("database", "memory://"):
+            return value
+        scheme = value.split("://", 1)[0] if "://" in value else ""
+        if scheme not in ("redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster",
+                          "valkey", "valkeys", "valkey+unix", "valkey+sentinel",
+                          "valkey+cluster", "mongodb", "mongodb+srv"):
+            raise ConfigError(
+                f"BOT_RATE_LIMIT_STORAGE: {scheme or value!r} is not a storage the rate limit "
+                "can use: `memory://`, `database`, or a Redis, Valkey or MongoDB URI")
+        return value
 
     @property
     def secure_cookies(self) -> bool:

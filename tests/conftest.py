@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 
 # Before anything imports transformers or chromadb: never reach for the network.
@@ -21,6 +22,7 @@ from bot.config import Settings  # noqa: E402
 from bot.index.embedders import Embedder, make_embedder  # noqa: E402
 from bot.index.ingest import ingest  # noqa: E402
 from tests.channels.twilio_fake import FakeTwilio  # noqa: E402
+from tests.databases import PostgresCluster, server_bin  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_KNOWLEDGE = ROOT / "tests" / "fixtures" / "knowledge" / "valid"
@@ -84,3 +86,42 @@ def starter_runtime(starter_index: Path) -> Iterator[Runtime]:
     _keep_vectors(starter_index)  # with the example messages' vectors too
     yield runtime
     runtime.close()
+
+
+# The database: the store, web and Twilio suites run on SQLite and on a real PostgreSQL.
+
+DATABASES = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresCluster]:
+    """A PostgreSQL cluster on loopback for the session (tests/databases.py).
+
+    Without Debian's server binaries the PostgreSQL half is skipped, saying why; `make
+    test` installs them, and CI (``BOT_TEST_REQUIRE_POSTGRES=1``) fails instead."""
+    why = None
+    if server_bin() is None:
+        why = ("PostgreSQL's server binaries are not installed (`make postgres`, or "
+               "apt-get install postgresql): the PostgreSQL half of the suites is skipped")
+    elif importlib.util.find_spec("psycopg") is None:
+        why = ("the PostgreSQL driver is not installed (pip install -e '.[postgres]'): "
+               "the PostgreSQL half of the suites is skipped")
+    if why is not None:
+        if os.environ.get("BOT_TEST_REQUIRE_POSTGRES") == "1":
+            pytest.fail(why)
+        pytest.skip(why)
+    cluster = PostgresCluster().start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A new, migrated database of each kind: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+        return
+    cluster: PostgresCluster = request.getfixturevalue("postgres")
+    url = cluster.create()
+    yield url
+    cluster.drop(url)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -36,9 +37,17 @@ def server_config(app: Any, host: str, port: int) -> uvicorn.Config:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     import logging
 
+    from sqlalchemy.engine import make_url
+
     from bot.app import create_app
+    from bot.store import guard
 
     # A service's log says what it does: loading, ready, index switches (never a message).
     logging.getLogger("bot").setLevel(logging.INFO)
+    url = make_url(settings.database)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        # Refused here, with a one-line error, rather than in the app's lifespan: SQLite
+        # serves one process; several replicas need PostgreSQL (BOT_DATABASE_URL).
+        guard.acquire(Path(url.database))
     uvicorn.Server(server_config(create_app(settings), args.host, args.port)).run()
     return 0

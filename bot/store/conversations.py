@@ -2,7 +2,9 @@
 
 Every method is one short transaction. The inbound insert is the dedupe: the
 unique ``sid`` makes a Twilio retry or a concurrent duplicate fail atomically,
-never check-then-mark.
+never check-then-mark, across every replica on the database. A message being
+answered is leased to its process (``leased_by``, ``lease_until``), which renews
+the lease while it lives; one whose lease ran out is answered again by another.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.store.db import Database
@@ -23,6 +25,8 @@ from bot.store.models import (
     Message,
     OptOut,
     OutboxRow,
+    RateEvent,
+    RateWarning,
     Reply,
     Sender,
     most_severe,
@@ -31,6 +35,7 @@ from bot.store.models import (
 from bot.store.redact import redact
 
 FOLLOW_UP_WINDOW = timedelta(minutes=30)
+DEFAULT_LEASE = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -53,8 +58,15 @@ class InboundRow:
 
 
 class Conversations:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, lease: timedelta = DEFAULT_LEASE) -> None:
         self.db = db
+        self.lease = lease
+
+    def _waiting(self, now: datetime) -> ColumnElement[bool]:
+        """Messages to answer: received, or left 'answering' by a process that died."""
+        return or_(Message.status == "received",
+                   and_(Message.status == "answering",
+                        or_(Message.lease_until.is_(None), Message.lease_until < now)))
 
     # Senders and preferences.
 
@@ -120,50 +132,72 @@ class Conversations:
         sealed_address: bytes | None,
         status: str,
     ) -> bool:
-        """Store a new message, redacted; False when this ``sid`` was already stored."""
+        """Store a new message, redacted; False when this ``sid`` was already stored.
+        Stored as ``answering``, it is leased to this process."""
+        lease: dict[str, Any] = {}
+        if status == "answering":
+            lease = {"leased_by": self.db.owner, "lease_until": utcnow() + self.lease}
         try:
             with self.db.session() as s:
                 s.add(Message(sid=sid, sender_id=sender_id, channel=channel,
                               our_address=our_address, body=redact(body), status=status,
-                              sealed_address=sealed_address))
+                              sealed_address=sealed_address, **lease))
         except IntegrityError:
             return False
         return True
 
     def claim_inbound(self, sid: str) -> bool:
-        """Move a waiting message to ``answering``; only one caller ever wins."""
+        """Lease a waiting message to this process (``answering``); only one caller wins."""
+        now = utcnow()
         with self.db.session() as s:
             result = s.execute(
                 update(Message)
-                .where(Message.sid == sid, Message.status == "received")
-                .values(status="answering")
+                .where(Message.sid == sid, self._waiting(now))
+                .values(status="answering", leased_by=self.db.owner,
+                        lease_until=now + self.lease)
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def renew(self, now: datetime | None = None) -> int:
+        """Extend the leases of the messages this process is answering; how many."""
+        now = now or utcnow()
+        with self.db.session() as s:
+            result = s.execute(
+                update(Message)
+                .where(Message.status == "answering", Message.leased_by == self.db.owner)
+                .values(lease_until=now + self.lease)
+            )
+            return int(result.rowcount)  # type: ignore[attr-defined]
 
     def finish_inbound(self, sid: str, status: str = "answered") -> None:
         with self.db.session() as s:
             s.execute(
                 update(Message).where(Message.sid == sid)
-                .values(status=status, sealed_address=None)
+                .values(status=status, sealed_address=None, leased_by=None, lease_until=None)
             )
 
     def defer_inbound(self, sid: str) -> None:
         """Leave a message for the outbox worker to answer (keeps its sealed address)."""
         with self.db.session() as s:
-            s.execute(update(Message).where(Message.sid == sid).values(status="received"))
+            s.execute(update(Message).where(Message.sid == sid)
+                      .values(status="received", leased_by=None, lease_until=None))
 
     def reset_orphans(self) -> int:
-        """At start-up: messages a dead process was answering wait again."""
+        """At start-up, on a database no other process uses (a guarded SQLite file):
+        messages a dead process was answering wait again. Replicas use the leases."""
         with self.db.session() as s:
             result = s.execute(
-                update(Message).where(Message.status == "answering").values(status="received")
+                update(Message).where(Message.status == "answering")
+                .values(status="received", leased_by=None, lease_until=None)
             )
             return int(result.rowcount)  # type: ignore[attr-defined]
 
     def waiting_inbound(self, limit: int = 20) -> list[InboundRow]:
+        """Messages to answer through the outbox: received while loading, or left by a
+        process that died while answering (its lease ran out)."""
         with self.db.session() as s:
             rows = s.scalars(
-                select(Message).where(Message.status == "received")
+                select(Message).where(self._waiting(utcnow()))
                 .order_by(Message.id).limit(limit)
             ).all()
             return [InboundRow(r.sid, r.sender_id, r.channel, r.our_address, r.body,
@@ -200,13 +234,27 @@ class Conversations:
         time: while one is open or claimed it is updated (reasons merged, the
         level raised to the most severe, the address where a reply goes
         refreshed); a closed one is reopened at the new level. ``created_at`` is
-        the last time it was flagged.
+        the last time it was flagged. A unique index over the escalations that
+        are not closed keeps it so when two processes flag one sender at once:
+        the one that loses tries again and finds the other's.
         """
+        for attempt in range(3):
+            try:
+                return self._escalate(sender_id, channel, reason, sealed_address, our_address)
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _escalate(self, sender_id: str, channel: str, reason: str,
+                  sealed_address: bytes | None, our_address: str | None) -> int:
         now = utcnow()
         level = reason if reason in LEVELS else "routine"
         with self.db.session() as s:
             row = s.scalars(select(Escalation).where(Escalation.sender_id == sender_id)
-                            .order_by(Escalation.id.desc()).limit(1)).first()
+                            .order_by((Escalation.status == "closed").asc(),
+                                      Escalation.id.desc())
+                            .limit(1).with_for_update()).first()
             if row is None:
                 row = Escalation(sender_id=sender_id, channel=channel, reason=reason,
                                  status="open", level=level)
@@ -225,12 +273,7 @@ class Conversations:
                 row.channel = channel
                 row.sealed_address, row.our_address = sealed_address, our_address
             s.flush()
-            keep = row.id
-        with self.db.session() as s:  # a concurrent first flag may have added a second one
-            s.execute(delete(Escalation).where(Escalation.sender_id == sender_id,
-                                               Escalation.id > keep,
-                                               Escalation.status != "closed"))
-        return keep
+            return row.id
 
     # Erasure, export, retention.
 
@@ -302,6 +345,8 @@ class Conversations:
                 (Reply, Reply.created_at),
                 (AskedQuestion, AskedQuestion.created_at),
                 (OptOut, OptOut.created_at),
+                (RateEvent, RateEvent.created_at),
+                (RateWarning, RateWarning.created_at),
                 (Sender, Sender.last_seen_at),
             ):
                 result = s.execute(delete(table).where(column < older_than))

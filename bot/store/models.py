@@ -11,10 +11,23 @@ import unicodedata
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-MAX_ROW_ID = 2**63 - 1  # the largest integer key SQLite and PostgreSQL store
+# Row ids are ``Integer`` columns: 32 bits on PostgreSQL (SQLite would take 64). An id
+# from a URL or a form is checked against this before it reaches a query, so
+# /inbox/2147483648 is a 404 or a 422 on both, never PostgreSQL's out-of-range 500.
+MAX_ROW_ID = 2**31 - 1
 # Triage levels of an escalation, most severe first (bot/advisor/triage).
 LEVELS = ("urgent", "sensitive", "routine")
 
@@ -69,6 +82,10 @@ class Message(Base):
     status: Mapped[str] = mapped_column(String(16), index=True)
     sealed_address: Mapped[bytes | None] = mapped_column(LargeBinary)  # until answered
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    # While 'answering': the process answering it, and until when; a live process renews
+    # its leases, so a message whose lease ran out was left by a dead one (issue 17).
+    leased_by: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class OutboxRow(Base):
@@ -89,12 +106,25 @@ class OutboxRow(Base):
     twilio_sid: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     done_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # While 'sending': the worker that claimed it, and until when (see Message).
+    leased_by: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Escalation(Base):
-    """A request for a caseworker (AGENT) or a message flagged urgent or sensitive."""
+    """A request for a caseworker (AGENT) or a message flagged urgent or sensitive.
+
+    At most one escalation per sender is open or claimed: a unique index over the
+    rows that are not closed, so two replicas flagging one sender at once cannot
+    make two conversations in the inbox.
+    """
 
     __tablename__ = "escalations"
+    __table_args__ = (
+        Index("uq_escalations_one_open", "sender_id", unique=True,
+              sqlite_where=text("status != 'closed'"),
+              postgresql_where=text("status != 'closed'")),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     sender_id: Mapped[str] = mapped_column(String(64), index=True)
@@ -165,7 +195,28 @@ class Feedback(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
-PERSONAL_TABLES = (Sender, OptOut, Message, OutboxRow, Escalation, Reply, AskedQuestion)
+class RateEvent(Base):
+    """A message counted against its sender's rate limit (shared by every replica)."""
+
+    __tablename__ = "rate_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sender_id: Mapped[str] = mapped_column(String(64), index=True)
+    message_sid: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class RateWarning(Base):
+    """When a sender was last told they were over the limit (one polite reply per window)."""
+
+    __tablename__ = "rate_warnings"
+
+    sender_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+PERSONAL_TABLES = (Sender, OptOut, Message, OutboxRow, Escalation, Reply, AskedQuestion,
+                   RateEvent, RateWarning)
 
 
 # The caseworkers' web app (issue 6). No sender's address or raw text here either.
@@ -223,3 +274,13 @@ class AuditEntry(Base):
     address: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
+
+
+class SharedValue(Base):
+    """A small named value every replica reads the same (e.g. the served index generation)."""
+
+    __tablename__ = "shared_values"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

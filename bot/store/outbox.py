@@ -1,9 +1,13 @@
 """The persisted outbox: replies that go out through the Twilio REST API.
 
-A reply is queued once (its idempotency key is unique), claimed by one worker
-at a time (``pending`` -> ``sending`` in one conditional UPDATE), and survives a
-restart: rows a dead process left in ``sending`` go back to ``pending``. The
-parts of one reply go out in order: only the oldest waiting row of each
+A reply is queued once (its idempotency key is unique) and claimed by one worker
+at a time, for a lease: ``pending`` -> ``sending`` with ``leased_by`` and
+``lease_until``. On PostgreSQL the claim is ``SELECT ... FOR UPDATE SKIP LOCKED``,
+so workers of several replicas never take the same row and never wait on each
+other; on SQLite (one process) the conditional UPDATE alone decides. A row whose
+lease ran out was left by a dead worker and is due again: taken over by any
+living one, with no reset at start-up that would touch rows others are sending.
+The parts of one reply go out in order: only the oldest waiting row of each
 conversation is due. Once a row is done (sent, failed, cancelled) its address is
 wiped and its body kept only redacted.
 """
@@ -13,14 +17,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from bot.store.db import Database
 from bot.store.models import OutboxRow, utcnow
 from bot.store.redact import redact
 
 WAITING = ("pending", "sending")
+DEFAULT_LEASE = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -36,8 +42,9 @@ class OutboxItem:
 
 
 class Outbox:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, lease: timedelta = DEFAULT_LEASE) -> None:
         self.db = db
+        self.lease = lease
 
     def enqueue(
         self,
@@ -60,34 +67,49 @@ class Outbox:
         return True
 
     def claim_due(self, limit: int = 10, now: datetime | None = None) -> list[OutboxItem]:
+        """Lease up to ``limit`` due rows to this process: each the head of its conversation,
+        pending and past its backoff, or sending under a lease that ran out."""
         now = now or utcnow()
-        claimed: list[OutboxItem] = []
+        row, earlier = OutboxRow, aliased(OutboxRow)
+        due = or_(and_(row.status == "pending", row.next_attempt_at <= now),
+                  and_(row.status == "sending",  # left by a dead worker (or before leases)
+                       or_(row.lease_until.is_(None), row.lease_until < now)))
+        head = ~exists().where(earlier.sender_id == row.sender_id,
+                               earlier.channel == row.channel,
+                               earlier.status.in_(WAITING), earlier.id < row.id)
         with self.db.session() as s:
             rows = s.scalars(
-                select(OutboxRow).where(OutboxRow.status.in_(WAITING)).order_by(OutboxRow.id)
+                select(row).where(due, head).order_by(row.id).limit(limit)
+                .with_for_update(skip_locked=True)  # not rendered on SQLite
             ).all()
-            heads: dict[tuple[str, str], OutboxRow] = {}
-            for row in rows:
-                heads.setdefault((row.sender_id, row.channel), row)
-            for row in heads.values():
-                if len(claimed) >= limit:
-                    break
-                if row.status != "pending" or row.next_attempt_at > now:
-                    continue
+            claimed: list[OutboxItem] = []
+            for r in rows:
                 won = s.execute(
-                    update(OutboxRow)
-                    .where(OutboxRow.id == row.id, OutboxRow.status == "pending")
-                    .values(status="sending")
+                    update(OutboxRow).where(OutboxRow.id == r.id, due)
+                    .values(status="sending", leased_by=self.db.owner,
+                            lease_until=now + self.lease)
+                    .execution_options(synchronize_session=False)
                 ).rowcount  # type: ignore[attr-defined]
                 if won:
-                    claimed.append(OutboxItem(row.id, row.idempotency_key, row.sender_id,
-                                              row.channel, row.from_address, row.sealed_to,
-                                              row.body, row.attempts))
+                    claimed.append(OutboxItem(r.id, r.idempotency_key, r.sender_id, r.channel,
+                                              r.from_address, r.sealed_to, r.body, r.attempts))
         return claimed
+
+    def renew(self, now: datetime | None = None) -> int:
+        """Extend the leases this process holds (its worker is alive); how many."""
+        now = now or utcnow()
+        with self.db.session() as s:
+            result = s.execute(
+                update(OutboxRow)
+                .where(OutboxRow.status == "sending", OutboxRow.leased_by == self.db.owner)
+                .values(lease_until=now + self.lease)
+            )
+            return int(result.rowcount)  # type: ignore[attr-defined]
 
     def _set(self, item_id: int, **values: object) -> None:
         with self.db.session() as s:
-            s.execute(update(OutboxRow).where(OutboxRow.id == item_id).values(**values))
+            s.execute(update(OutboxRow).where(OutboxRow.id == item_id)
+                      .values(leased_by=None, lease_until=None, **values))
 
     def _done(self, item_id: int, **values: object) -> None:
         """Sent or given up: the address is wiped and the body kept only redacted (a
@@ -99,6 +121,7 @@ class Outbox:
             for name, value in values.items():
                 setattr(row, name, value)
             row.body, row.sealed_to, row.done_at = redact(row.body), None, utcnow()
+            row.leased_by, row.lease_until = None, None
             row.attempts = row.attempts + 1
 
     def mark_sent(self, item_id: int, twilio_sid: str | None) -> None:
@@ -129,9 +152,12 @@ class Outbox:
         return len(ids)
 
     def reset_orphans(self) -> int:
+        """Every row left 'sending' is pending again. Only for a database no other process
+        uses (a guarded SQLite file, at start-up); replicas rely on the leases instead."""
         with self.db.session() as s:
             result = s.execute(
-                update(OutboxRow).where(OutboxRow.status == "sending").values(status="pending")
+                update(OutboxRow).where(OutboxRow.status == "sending")
+                .values(status="pending", leased_by=None, lease_until=None)
             )
             return int(result.rowcount)  # type: ignore[attr-defined]
 

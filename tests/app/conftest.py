@@ -21,12 +21,25 @@ from bot.advisor.runtime import Runtime
 from bot.store.accounts import Accounts
 from tests.app.harness import AppServer, message, serve, twilio_settings
 from tests.channels.twilio_fake import FakeTwilio
+from tests.conftest import DATABASES
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 PASSWORD = "a long test password 1"
 USERS = {"ada": "admin", "eve": "editor", "cas": "caseworker", "cam": "caseworker"}
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The browser tests drive pages, not queries: they run on SQLite only, since the HTTP
+    suites already run every route on PostgreSQL (a browser run costs a minute or more)."""
+    skip = pytest.mark.skip(reason="browser tests run on SQLite only; the HTTP suites "
+                            "cover PostgreSQL")
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if ("_browser" in item.nodeid and callspec is not None
+                and callspec.params.get("web") == "postgresql"):
+            item.add_marker(skip)
 
 
 @dataclass
@@ -50,13 +63,17 @@ class Web:
         return self.server.ask(body, sender, "sms")
 
 
-@pytest.fixture(scope="session")
-def web(tmp_path_factory: pytest.TempPathFactory, starter_index: Path,
-        starter_runtime: Runtime) -> Iterator[Web]:
+@pytest.fixture(scope="session", params=DATABASES)
+def web(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+        starter_index: Path, starter_runtime: Runtime) -> Iterator[Web]:
+    """The app on each database (SQLite, then PostgreSQL): every test using it runs twice."""
     tmp = tmp_path_factory.mktemp("web")
     fake = FakeTwilio().start()
+    url = f"sqlite:///{tmp / 'bot.sqlite3'}"
+    if request.param == "postgresql":
+        url = request.getfixturevalue("postgres").create()
     settings = twilio_settings(tmp, fake.base_url, fake.account_sid, fake.auth_token,
-                               data_dir=starter_index)
+                               data_dir=starter_index, database_url=url)
     with serve(settings, starter_runtime) as server:
         accounts = server.accounts
         for name, role in USERS.items():

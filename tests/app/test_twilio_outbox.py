@@ -22,9 +22,12 @@ QUESTION = "They took my passport at work, what can I do?"
 
 
 @pytest.fixture
-def app(tmp_path: Path, fake: FakeTwilio, starter_runtime: Runtime) -> Iterator[AppServer]:
+def app(tmp_path: Path, fake: FakeTwilio, starter_runtime: Runtime,
+        database_url: str) -> Iterator[AppServer]:
+    """The service on each database: SQLite, then PostgreSQL."""
     settings = twilio_settings(tmp_path, fake.base_url, ACCOUNT_SID, AUTH_TOKEN,
-                               twilio_reply_deadline=0.0, outbox_max_attempts=5)
+                               twilio_reply_deadline=0.0, outbox_max_attempts=5,
+                               database_url=database_url)
     with serve(settings, starter_runtime) as server:
         yield server
 

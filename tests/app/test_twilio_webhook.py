@@ -71,9 +71,11 @@ def spy(starter_runtime: Runtime) -> CountingRuntime:
 
 
 @pytest.fixture
-def app(tmp_path: Path, fake: FakeTwilio, spy: CountingRuntime) -> Iterator[AppServer]:
+def app(tmp_path: Path, fake: FakeTwilio, spy: CountingRuntime,
+        database_url: str) -> Iterator[AppServer]:
+    """The service on each database: SQLite, then PostgreSQL."""
     settings = twilio_settings(tmp_path, fake.base_url, ACCOUNT_SID, AUTH_TOKEN,
-                               rate_limit_per_minute=8)
+                               rate_limit_per_minute=8, database_url=database_url)
     with serve(settings, spy) as server:
         yield server
 

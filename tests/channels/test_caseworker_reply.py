@@ -32,8 +32,8 @@ def delivery_for(db: Database, tmp_path: Path, key: str = KEY) -> Delivery:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(f"sqlite:///{tmp_path / 'bot.sqlite3'}")
+def db(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
     yield database
     database.close()
 

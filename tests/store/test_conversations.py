@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import select, update
 
+from bot.channels.twilio.ratelimit import RateLimiter
 from bot.store import Conversations, Database, Outbox
 from bot.store.identity import Identity
+from bot.store.models import Escalation, Message, utcnow
+from bot.store.ratelimits import DatabaseRateStorage
 from bot.store.records import Records
 
 KEY = "a-test-key-that-is-long-enough-0123456789"
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Database:
-    return Database(f"sqlite:///{tmp_path / 'bot.sqlite3'}")
+def db(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
+    yield database
+    database.close()
 
 
 def test_twenty_concurrent_inserts_of_one_sid_store_one(db: Database) -> None:
@@ -70,6 +77,8 @@ def test_delete_sender_removes_every_row_and_export_is_empty(db: Database) -> No
         outbox.enqueue(f"K-{who[:6]}", who, "whatsapp", "+1", identity.seal("+7"), ["a", "b"])
         Records(db).record_reply(who, "whatsapp", ["an answer"])
         Records(db).record_question("whatsapp", "my visa", sender_id=who)
+        limiter = RateLimiter(1, 10, storage=DatabaseRateStorage(db))
+        assert [limiter.check(who, "SM-a"), limiter.check(who, "SM-b")] == ["ok", "limited"]
     assert any(store.export(me).values())
     removed = store.delete_sender(me)
     assert removed >= 8
@@ -93,3 +102,49 @@ def test_claiming_a_waiting_message_has_one_winner(db: Database) -> None:
     assert wins.count(True) == 1
     assert store.reset_orphans() == 1
     assert [r.sid for r in store.waiting_inbound()] == ["SM3"]
+
+
+def test_a_message_left_answering_by_a_dead_replica_is_answered_by_another(
+    database_url: str,
+) -> None:
+    dead_db, alive_db = Database(database_url), Database(database_url)
+    try:
+        dead, alive = Conversations(dead_db), Conversations(alive_db)
+        assert dead.record_inbound("SM1", "s", "sms", "+1", "help", b"x", "answering")
+        assert alive.waiting_inbound() == []  # being answered, under its lease
+        assert not alive.claim_inbound("SM1")
+        with alive_db.session() as s:  # the dead process's lease runs out
+            s.execute(update(Message).values(lease_until=utcnow() - timedelta(seconds=1)))
+        assert [r.sid for r in alive.waiting_inbound()] == ["SM1"]
+        assert alive.claim_inbound("SM1")
+        assert not dead.claim_inbound("SM1")  # claimed once
+        assert alive.renew() == 1 and dead.renew() == 0
+        alive.finish_inbound("SM1")
+        assert alive.waiting_inbound() == []
+    finally:
+        dead_db.close()
+        alive_db.close()
+
+
+def test_concurrent_flags_of_one_sender_make_one_escalation(database_url: str) -> None:
+    """Two replicas flag one sender at once, 20 times over (AGENT and an urgent answer)."""
+    replicas = [Database(database_url) for _ in range(2)]
+    try:
+        stores = [Conversations(d) for d in replicas]
+        for round_ in range(20):
+            start = threading.Barrier(4)
+
+            def flag(i: int, who: str = f"sender-{round_}",
+                     start: threading.Barrier = start) -> int:
+                start.wait()
+                return stores[i % 2].escalate(who, "whatsapp", ("agent", "urgent")[i % 2])
+
+            with ThreadPoolExecutor(4) as pool:
+                ids = set(pool.map(flag, range(4)))
+            assert len(ids) == 1
+        with replicas[0].session() as s:
+            rows = s.scalars(select(Escalation)).all()
+        assert len(rows) == 20 and {r.reason for r in rows} == {"agent,urgent"}
+    finally:
+        for d in replicas:
+            d.close()

@@ -3,8 +3,8 @@ and erasure. Replying goes through the channel: tests/channels/test_caseworker_r
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -18,8 +18,10 @@ from tests.store.store_data import KEY, OURS, age_messages, flag, users
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Database:
-    return Database(f"sqlite:///{tmp_path / 'bot.sqlite3'}")
+def db(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
+    yield database
+    database.close()
 
 
 @pytest.fixture

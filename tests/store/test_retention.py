@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import update
 
+from bot.channels.twilio.ratelimit import RateLimiter
 from bot.cli import main
 from bot.config import get_settings
 from bot.store import Conversations, Database, Outbox
@@ -18,10 +18,13 @@ from bot.store.models import (
     Message,
     OptOut,
     OutboxRow,
+    RateEvent,
+    RateWarning,
     Reply,
     Sender,
     utcnow,
 )
+from bot.store.ratelimits import DatabaseRateStorage
 from bot.store.records import Records
 
 
@@ -34,6 +37,8 @@ def _fill(db: Database, who: str) -> None:
     Outbox(db).enqueue(f"K-{who}", who, "sms", "+1", b"x", ["reply"])
     Records(db).record_reply(who, "sms", ["reply"])
     Records(db).record_question("sms", "my visa", sender_id=who)
+    limiter = RateLimiter(1, 10, storage=DatabaseRateStorage(db))
+    assert [limiter.check(who, "SM-a"), limiter.check(who, "SM-b")] == ["ok", "limited"]
 
 
 def _age(db: Database, who: str, days: int) -> None:
@@ -41,14 +46,15 @@ def _age(db: Database, who: str, days: int) -> None:
     with db.session() as s:
         s.execute(update(Sender).where(Sender.sender_id == who)
                   .values(last_seen_at=then, created_at=then))
-        for table in (Message, OptOut, OutboxRow, Escalation, Reply, AskedQuestion):
+        for table in (Message, OptOut, OutboxRow, Escalation, Reply, AskedQuestion,
+                      RateEvent, RateWarning):
             s.execute(update(table).where(table.sender_id == who).values(created_at=then))
 
 
 def test_bot_purge_deletes_what_is_older_than_the_retention(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+    url = database_url
     db = Database(url)
     _fill(db, "old")
     _fill(db, "new")

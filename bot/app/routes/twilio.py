@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from bot.app.deps import SettingsDep, TwilioDep
@@ -72,10 +73,13 @@ async def _webhook(request: Request, channel: ChannelName, settings: Settings,
         log.warning("a signed %s webhook without MessageSid or From", channel)
         return _twiml()
     try:
-        return _twiml(*await run_in_threadpool(twilio.handle, msg))
+        response = _twiml(*await run_in_threadpool(twilio.handle, msg))
     except Exception as exc:  # noqa: BLE001 - Twilio must never see a 5xx
         log.error("webhook failed: %s", type(exc).__name__)
-        return _twiml()
+        response = _twiml()
+    # Runs once the response is written: only then is an inline answer delivered.
+    response.background = BackgroundTask(twilio.responded, msg.sid)
+    return response
 
 
 @router.post("/whatsapp", response_class=Response)

@@ -12,6 +12,7 @@ with an apology and the general contacts (``fallback_reply``).
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from bot.channels.context import ChannelContext
 from bot.channels.twilio.answering import Answering
@@ -47,7 +48,8 @@ class TwilioChannel:
         if ctx.database is None:
             return
         settings = ctx.settings
-        store, outbox = Conversations(ctx.database), Outbox(ctx.database)
+        lease = timedelta(seconds=settings.lease_seconds)
+        store, outbox = Conversations(ctx.database, lease), Outbox(ctx.database, lease)
         records = Records(ctx.database)
         identity = Identity(settings.sender_hash_key, settings.sender_hash_key_previous)
         self._rekey = (store, identity) if settings.sender_hash_key_previous else None
@@ -81,6 +83,11 @@ class TwilioChannel:
                 store.rekey(old, identity.sender_id(address))
         except Exception as exc:  # noqa: BLE001 - the message is still answered
             log.error("could not move a sender to the new key: %s", type(exc).__name__)
+
+    def responded(self, sid: str) -> None:
+        """The web layer wrote the response to ``sid`` (see ``InboundHandler.responded``)."""
+        if self.inbound is not None:
+            self.inbound.responded(sid)
 
     def start(self) -> None:
         if self.worker is not None:

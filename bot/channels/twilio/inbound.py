@@ -11,11 +11,20 @@ leaves through the outbox (``delivery.py``). What is sent back is recorded for
 the caseworkers' inbox, never the confirmation of an erasure. Any fault becomes
 a polite reply with general contacts, never an exception to the web layer.
 Nothing here logs a body, a number or a profile name.
+
+An answer that goes back inline stays ``answering`` (under this process's lease)
+until the web layer has written the response (``responded``): a replica killed
+between answering and responding leaves the message to another replica, which
+sends the answer through the outbox once the lease runs out, instead of losing
+it (issue 17). Answers never confirmed so (a response that could not be written)
+are finished after ``UNCONFIRMED_SECONDS``, as before.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
@@ -31,11 +40,13 @@ from bot.channels.twilio.ratelimit import RateLimiter
 from bot.channels.twilio.webhook import Inbound
 from bot.store import Conversations, SenderPrefs
 from bot.store.identity import Identity
+from bot.store.ratestorage import rate_storage
 
 log = logging.getLogger(__name__)
 FOLLOW_UP_WORDS = 3  # a message this short continues the previous question
 # The user's say over their data and their messages: never rate-limited, never silenced.
 NEVER_LIMITED = frozenset({"delete", "stop", "start"})
+UNCONFIRMED_SECONDS = 60.0
 
 
 class InboundHandler:
@@ -49,8 +60,26 @@ class InboundHandler:
         self.answering = answering
         self.delivery = delivery
         self.limiter = RateLimiter(self.settings.rate_limit_per_minute,
-                                   self.settings.rate_limit_per_day)
+                                   self.settings.rate_limit_per_day,
+                                   storage=rate_storage(self.settings.rate_limit_storage,
+                                                        store.db))
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="twilio-answer")
+        self._inline: dict[str, float] = {}  # answered inline, response not yet written
+        self._inline_lock = threading.Lock()
+
+    def responded(self, sid: str) -> None:
+        """The response to ``sid`` was written: an inline answer in it is delivered."""
+        now = time.monotonic()
+        with self._inline_lock:
+            done = [sid] if self._inline.pop(sid, None) is not None else []
+            stale = [k for k, t in self._inline.items() if now - t > UNCONFIRMED_SECONDS]
+            for k in stale:
+                del self._inline[k]
+        for k in done + stale:
+            try:
+                self.store.finish_inbound(k)
+            except Exception as exc:  # noqa: BLE001 - the lease hands it on; never raise
+                log.error("could not finish a message: %s", type(exc).__name__)
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -135,5 +164,6 @@ class InboundHandler:
         except FutureTimeout:
             future.add_done_callback(lambda f: self.delivery.later(f, msg, sender, sealed))
             return note
-        self.store.finish_inbound(msg.sid)
+        with self._inline_lock:  # finished once the response is written (``responded``)
+            self._inline[msg.sid] = time.monotonic()
         return note + parts
