@@ -17,6 +17,13 @@ HNSW settings) and the project (``ChromaStore``: cosine, ``EF_CONSTRUCTION``,
 recall@10 against exact search; the project's side also measures recall at
 several ``ef_search`` values and names the smallest with a recall of 0.99.
 Figures go to stdout (a table, or --json) and ``bench/.cache/vectors.json``.
+
+First run (chromadb 1.5.9, 2 cores, 100,000 vectors): the served query, which
+filters on metadata, took 231 ms at p50 against 3.5 ms for the same collection
+unfiltered and 2.0 ms for the baseline; recall@10 was 0.88 (baseline 0.66) and
+did not move with ``ef_search`` changed through ``collection.modify``, so the
+sweep shows that the live setting is not applied there, not the best value: to
+choose ``ef_search`` by recall, build one collection per value.
 """
 
 from __future__ import annotations
