@@ -15,7 +15,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: help install browser ocr postgres ingest run serve test eval eval-holdout bench load lint check clean
+.PHONY: help install browser ocr postgres ingest run serve test eval eval-holdout bench bench-vectors load lint check clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -85,8 +85,12 @@ eval: ingest ## retrieval and answer metrics on tests/eval/questions.yaml
 eval-holdout: ingest ## the same metrics on tests/eval/holdout.yaml (messages no threshold was tuned on)
 	$(BIN)/bot eval --questions tests/eval/holdout.yaml --misses
 
-bench: install ## speed and memory against a plain LangChain + Chroma baseline
+bench: install ## speed and memory against a plain LangChain + Chroma baseline (and at 100k vectors)
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.vectors
+
+bench-vectors: install ## only the 100k-vector part of make bench: latency, memory, recall, ef_search
+	$(BIN)/python -m bench.vectors
 
 # Two replicas on one PostgreSQL, a Twilio-like API and Locust, all on loopback; replica b
 # is killed and restarted mid-run. LOAD_ARGS=--long runs 10 minutes instead of 2.

@@ -23,8 +23,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.errors import ConfigError
 
 DEV_SENDER_KEY = "development-only-sender-hash-key"
-# The assistant's own words, classifier examples and cues, shipped with the code.
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+# The assistant's own words, classifier examples and cues, shipped with the code: the
+# source tree's prompts/ (bot/prompts links to it), inside an installed wheel a folder of
+# the package (pyproject.toml's package data).
+PROMPTS_DIR = (Path(__file__).resolve().parent / "prompts").resolve()
 log = logging.getLogger(__name__)
 MIN_SECRET = 32  # characters of BOT_SENDER_HASH_KEY
 # Its estimated entropy (character frequencies times length): random 32-character hex
@@ -237,6 +239,35 @@ class Settings(BaseSettings):
                 "can use: `memory://`, `database`, or a Redis, Valkey or MongoDB URI")
         return value
 
+    # A Chroma server and one published index for every replica (issue 17).
+    chroma_token: str | None = Field(
+        default=None, description="sent with every request to the Chroma server (or the "
+        "proxy in front of it that checks it); unset = no token"
+    )
+    chroma_auth_header: str = Field(
+        default="Authorization", description="the header that carries BOT_CHROMA_TOKEN: "
+        "'Authorization' sends 'Bearer TOKEN', any other name (e.g. X-Chroma-Token) the "
+        "token as it is"
+    )
+    chroma_ca_file: Path | None = Field(
+        default=None, description="CA bundle that signed the Chroma server's certificate "
+        "(https:// URLs); unset = the system's"
+    )
+    chroma_verify_tls: bool = Field(
+        default=True, description="check the Chroma server's certificate; false is refused "
+        "outside development"
+    )
+    chroma_database: str = Field(
+        default="default_database", min_length=1, max_length=128,
+        description="the Chroma database (a namespace on the server) that holds the index; "
+        "made if missing",
+    )
+    index_grace_seconds: float = Field(
+        default=600.0, ge=30, description="a replaced index generation, and a collection "
+        "on the Chroma server that no generation owns, are deleted this long after they "
+        "were replaced or first seen"
+    )
+
     @property
     def secure_cookies(self) -> bool:
         """Cookies are Secure everywhere but in development (plain http://127.0.0.1)."""
@@ -265,6 +296,8 @@ class Settings(BaseSettings):
     def _refuse_default_secrets(self) -> Settings:
         if self.env == "production":
             self._refuse_weak_production_settings()
+        if self.chroma_url and not self.chroma_verify_tls and self.env != "development":
+            raise ConfigError("BOT_CHROMA_VERIFY_TLS=false is allowed only in development")
         if not self.twilio_validate:
             if self.env != "development":
                 raise ConfigError("BOT_TWILIO_VALIDATE=false is allowed only in development")

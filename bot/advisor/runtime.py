@@ -27,6 +27,7 @@ from bot.config import Settings, prompts_dir
 from bot.index.cache import EmbeddingCache, text_hash
 from bot.index.embedders import Embedder, make_embedder
 from bot.index.layout import IndexLayout
+from bot.index.place import IndexPlace
 from bot.index.view import IndexWatcher
 
 log = logging.getLogger(__name__)
@@ -139,10 +140,9 @@ def build_runtime(settings: Settings, *, watch: bool = False, load: bool = True)
     """Load the embedder and the served index. ``watch`` follows new generations."""
     embedder = make_embedder(settings.embedder)
     watcher = IndexWatcher(
-        settings.data_dir,
+        IndexPlace.of(settings),
         embedder,
         settings.embedder,
-        chroma_url=settings.chroma_url,
         interval=settings.reload_interval,
     )
     if load:

@@ -7,8 +7,10 @@ or that another ingest holds the index ("busy", not a fault of the folder). It
 publishes a new index generation, and the service switches to it by itself
 (``BOT_RELOAD_INTERVAL``). A process of its own keeps the service's embedder
 and the Chroma folders it serves untouched (one process per Chroma folder),
-and the writer lock in ``bot/index/layout.py`` still keeps a concurrent ``bot
-ingest`` (a cron job, an engineer) from writing at the same time.
+and the writer lock (``bot/index/catalog.py``: a file lock, or on replicas
+sharing a Chroma server a lock in the shared database) still keeps a concurrent
+``bot ingest`` (a cron job, an engineer, another replica) from writing at the
+same time.
 """
 
 from __future__ import annotations
@@ -73,12 +75,16 @@ def run_ingest(values: dict[str, Any], conn: Connection) -> None:
     """The child: one ingest with the service's settings; its outcome sent as a value."""
     from bot.index.embedders import make_embedder
     from bot.index.ingest import ingest, refusal_lines
+    from bot.index.place import IndexPlace
 
     try:
         settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
-        report = ingest(settings.knowledge_dir, settings.data_dir,
-                        make_embedder(settings.embedder), settings.embedder,
-                        chroma_url=settings.chroma_url, progress=False)
+        place = IndexPlace.of(settings)
+        try:
+            report = ingest(settings.knowledge_dir, place, make_embedder(settings.embedder),
+                            settings.embedder, progress=False)
+        finally:
+            place.close()
         conn.send(("succeeded", report.lines(), report.generation))
     except KnowledgeError as exc:
         conn.send(("refused", refusal_lines(exc), None))

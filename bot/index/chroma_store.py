@@ -1,7 +1,8 @@
 """Chroma adapter: the only module that imports ``chromadb``.
 
 Embedded by default (one ``PersistentClient`` per index generation folder, owned
-by one process), or a Chroma server when ``BOT_CHROMA_URL`` is set. Vectors are
+by one process), or a Chroma server when ``BOT_CHROMA_URL`` is set (its client:
+``bot/index/chroma_server.py``, the other module that imports ``chromadb``). Vectors are
 always computed by the project's embedder and passed in; the collection still
 gets the project's embedding function, so Chroma never falls back to its own
 (which downloads a model and fails offline).
@@ -13,11 +14,10 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from bot.errors import IndexError_
+from bot.index.chroma_server import ChromaServer
 from bot.index.embedders import Embedder
-from bot.index.layout import IndexLayout
 
 # HNSW search breadth: the default (100) gave a recall of 0.5 at 10k random vectors.
 EF_SEARCH = 400
@@ -96,28 +96,26 @@ class ChromaStore:
         self._client = client
         self._collection = collection
         self._owns_client = owns_client
+        self._count: int | None = None
 
     @classmethod
     def open(
         cls,
         *,
         path: Path | None,
-        url: str | None,
+        server: ChromaServer | None,
         collection: str,
         embedder: Embedder,
         embedder_name: str,
         create: bool,
+        metadata: dict[str, str] | None = None,
     ) -> ChromaStore:
+        """A collection in the embedded folder ``path``, or on ``server``."""
         chromadb = _chroma()
+        client = None
         try:
-            if url:
-                parsed = urlparse(url)
-                client = chromadb.HttpClient(
-                    host=parsed.hostname or "127.0.0.1",
-                    port=parsed.port or (443 if parsed.scheme == "https" else 8000),
-                    ssl=parsed.scheme == "https",
-                    settings=_settings(),
-                )
+            if server is not None:
+                client = server.client()
             else:
                 assert path is not None
                 client = chromadb.PersistentClient(path=str(path), settings=_settings())
@@ -126,6 +124,7 @@ class ChromaStore:
                 coll = client.create_collection(
                     collection,
                     embedding_function=ef,
+                    metadata=metadata or None,
                     configuration={
                         "hnsw": {
                             "space": "cosine",
@@ -139,32 +138,13 @@ class ChromaStore:
         except IndexError_:
             raise
         except Exception as exc:  # noqa: BLE001 - chroma raises many types; report one fault
-            where = url or path
+            if client is not None:
+                _close(client)
+            where = server.url if server is not None else path
             raise IndexError_(
                 f"cannot open the Chroma collection {collection!r} at {where}: {exc}"
             ) from exc
         return cls(client, coll, owns_client=True)
-
-    @classmethod
-    def for_generation(
-        cls,
-        layout: IndexLayout,
-        generation: str,
-        *,
-        url: str | None,
-        embedder: Embedder,
-        embedder_name: str,
-        create: bool,
-    ) -> ChromaStore:
-        """The vectors of one index generation: its own folder, or its collection on a server."""
-        return cls.open(
-            path=None if url else layout.chroma_dir(generation),
-            url=url,
-            collection=layout.collection(generation),
-            embedder=embedder,
-            embedder_name=embedder_name,
-            create=create,
-        )
 
     def add(
         self,
@@ -182,9 +162,25 @@ class ChromaStore:
                 embeddings=np.asarray(vectors[start:end], dtype="float32"),
                 metadatas=list(metadatas[start:end]),
             )
+        self._count = None
 
     def count(self) -> int:
-        return int(self._collection.count())
+        """How many vectors the collection holds (asked once: a published one never changes)."""
+        if self._count is None:
+            self._count = int(self._collection.count())
+        return self._count
+
+    def vectors(self, ids: Sequence[str], batch: int = 1000) -> dict[str, Any]:
+        """The stored vectors of these ids (those it holds), as float32 arrays."""
+        import numpy as np
+
+        found: dict[str, Any] = {}
+        for start in range(0, len(ids), batch):
+            res = self._collection.get(ids=list(ids[start : start + batch]),
+                                       include=["embeddings"])
+            for pid, vector in zip(res["ids"], res["embeddings"], strict=True):
+                found[pid] = np.asarray(vector, dtype=np.float32)
+        return found
 
     def query(
         self, vector: Sequence[float], k: int, *, lang: str | None = None,
@@ -205,17 +201,15 @@ class ChromaStore:
         distances = res["distances"][0]
         return [(pid, 1.0 - float(d)) for pid, d in zip(ids, distances, strict=True)]
 
-    def drop_collection(self, name: str) -> None:
-        try:
-            self._client.delete_collection(name)
-        except Exception:  # noqa: BLE001 - already gone is fine
-            pass
-
     def close(self) -> None:
         if self._owns_client:
-            close = getattr(self._client, "close", None)
-            if close is not None:
-                try:
-                    close()
-                except Exception:  # noqa: BLE001 - closing twice or a gone server
-                    pass
+            _close(self._client)
+
+
+def _close(client: Any) -> None:
+    close = getattr(client, "close", None)
+    if close is not None:
+        try:
+            close()
+        except Exception:  # noqa: BLE001 - closing twice or a gone server
+            pass

@@ -2,25 +2,28 @@
 
 Incremental where it costs: a passage whose text (with its title and section)
 is unchanged is never embedded again; its vector comes from the embedding
-cache. Every run writes a complete new generation and switches to it
-atomically, so the service never sees a half-built index.
+cache, or on a Chroma server from the generation being served. Every run
+writes a complete new generation (vectors, passages, documents, referrals) and
+switches to it atomically, so the service never sees a half-built index.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
-from bot.errors import KnowledgeError
+from bot.errors import IndexError_, KnowledgeError
 from bot.index.cache import EmbeddingCache, text_hash
-from bot.index.chroma_store import ChromaStore, passage_metadata
+from bot.index.catalog import Catalog
+from bot.index.chroma_store import passage_metadata
 from bot.index.embedders import Embedder
-from bot.index.layout import IndexLayout
+from bot.index.place import IndexPlace, place_of
 from bot.index.snapshot import DocInfo, Snapshot
 from bot.knowledge.chunker import split_passages
 from bot.knowledge.loader import load_knowledge
@@ -108,9 +111,22 @@ def _embed(
     report: IngestReport,
     progress: bool,
     batch_size: int,
+    served: Callable[[dict[str, str]], dict[str, np.ndarray]] | None = None,
 ) -> list[np.ndarray]:
+    """Every passage's vector: from the cache, from the served generation, else embedded.
+
+    ``served`` fetches vectors of the served generation by passage id (given the
+    ids wanted, keyed by text hash): on a Chroma server an ingest with an empty
+    data folder (a fresh replica, a one-off job) then embeds only what changed.
+    """
     hashes = [text_hash(p.embedding_text()) for p in passages]
     known = cache.get_many(hashes)
+    if served is not None:
+        wanted = {h: p.id for p, h in zip(passages, hashes, strict=True) if h not in known}
+        if wanted:
+            fetched = served(wanted)
+            cache.put_many(fetched.items())
+            known.update(fetched)
     missing = [i for i, h in enumerate(hashes) if h not in known]
     report.reused = len(passages) - len(missing)
     report.embedded = len(missing)
@@ -134,27 +150,32 @@ def _embed(
 
 def ingest(
     knowledge_dir: Path,
-    data_dir: Path,
+    where: Path | IndexPlace,
     embedder: Embedder,
     embedder_name: str,
-    chroma_url: str | None = None,
     progress: bool = True,
     force: bool = False,
     batch_size: int = EMBED_BATCH,
 ) -> IngestReport:
     """Validate, embed what changed, publish a new generation. Raises on invalid files.
 
-    Passages are embedded ``batch_size`` at a time; each batch is kept in the
-    embedding cache at once, so an interrupted run embeds only the rest next time.
+    ``where`` is a data folder (everything local, the default) or an
+    ``IndexPlace`` (``IndexPlace.of(settings)``: a Chroma server and the shared
+    database). Passages are embedded ``batch_size`` at a time; each batch is kept
+    in the embedding cache at once, so an interrupted run embeds only the rest
+    next time. One ingest at a time: another one raises ``IndexBusy``.
     """
     started = time.perf_counter()
     knowledge = load_knowledge(knowledge_dir)
     if knowledge.errors:
         raise KnowledgeError(knowledge.problems)
 
-    layout = IndexLayout(data_dir)
-    with layout.writer_lock():
-        previous = _previous_snapshot(layout)
+    place = place_of(where)
+    catalog = place.catalog
+    with catalog.writer_lock():
+        if place.shared:
+            place.prune()  # what earlier runs left past its grace, or a dead run's leftovers
+        previous = _previous_snapshot(catalog)
         report = IngestReport(generation=None, warnings=len(knowledge.warnings))
         files = _file_checksums(knowledge, knowledge_dir)
         _compare(report, previous.files if previous else {}, files)
@@ -166,38 +187,35 @@ def ingest(
         report.passages = len(passages)
 
         same_model = previous is not None and previous.embedder_key == key
-        if same_model and not report.changed and not force:
+        if same_model and not report.changed and not force \
+                and _vectors_present(place, previous, embedder, embedder_name):
             report.generation = previous.generation if previous else None
             report.reused = len(passages)
             report.seconds = time.perf_counter() - started
             return report
 
-        cache = EmbeddingCache(layout.cache_file, key)
+        served = None
+        if place.shared and same_model and previous is not None:
+            served = _served_vectors(place, previous, embedder, embedder_name)
+        cache = EmbeddingCache(place.layout.cache_file, key)
         try:
-            vectors = _embed(passages, embedder, cache, report, progress, batch_size)
+            vectors = _embed(passages, embedder, cache, report, progress, batch_size, served)
             cache.prune({text_hash(p.embedding_text()) for p in passages})
         finally:
             cache.close()
 
-        name, directory = layout.new_generation()
-        store = ChromaStore.for_generation(
-            layout, name, url=chroma_url, embedder=embedder, embedder_name=embedder_name,
-            create=True,
-        )
+        name = catalog.create(embedder_name, key)
+        store = place.open_store(name, embedder, embedder_name, create=True)
         try:
             store.add(
                 [p.id for p in passages],
                 vectors,
                 [passage_metadata(p.doc_id, p.lang) for p in passages],
             )
-            if chroma_url:
-                for old in layout.generations():
-                    if old not in (name, layout.current()):
-                        store.drop_collection(layout.collection(old))
         finally:
             store.close()
 
-        Snapshot(
+        catalog.save(Snapshot(
             generation=name,
             embedder=embedder_name,
             embedder_key=key,
@@ -205,21 +223,64 @@ def ingest(
             documents=[DocInfo.of(d) for d in published],
             passages=passages,
             referrals=list(knowledge.referrals.values()),
-        ).write(directory)
-        layout.publish(name)
-        layout.prune()
+        ))
+        catalog.publish(name)
+        place.prune()
         report.generation = name
         report.seconds = time.perf_counter() - started
-        log.info("published index generation %s", name)
+        log.info("published index generation %s in %s", name, catalog.where)
         return report
 
 
-def _previous_snapshot(layout: IndexLayout) -> Snapshot | None:
-    name = layout.current()
-    if name is None:
-        return None
+def _served_vectors(
+    place: IndexPlace, previous: Snapshot, embedder: Embedder, embedder_name: str
+) -> Callable[[dict[str, str]], dict[str, np.ndarray]]:
+    """Fetch wanted vectors (text hash -> passage id) from the served generation's collection,
+    for passages whose text the served generation holds unchanged."""
+    served_hashes = {text_hash(p.embedding_text()) for p in previous.passages}
+
+    def fetch(wanted: dict[str, str]) -> dict[str, np.ndarray]:
+        ids = {pid: h for h, pid in wanted.items() if h in served_hashes}
+        if not ids:
+            return {}
+        try:
+            store = place.open_store(previous.generation, embedder, embedder_name, create=False)
+        except IndexError_ as exc:
+            log.warning("the served generation's vectors cannot be read (%s): embedding", exc)
+            return {}
+        try:
+            found = store.vectors(list(ids))
+        finally:
+            store.close()
+        return {ids[pid]: vector for pid, vector in found.items()}
+
+    return fetch
+
+
+def _vectors_present(place: IndexPlace, previous: Snapshot | None, embedder: Embedder,
+                     embedder_name: str) -> bool:
+    """Whether the served generation's vectors are all there (on a server they can be lost
+    apart from the database: a restored backup, a new Chroma volume); then a run that
+    changes nothing publishes nothing."""
+    if previous is None or not place.shared:
+        return True
     try:
-        return Snapshot.read(layout.generation_dir(name))
-    except (OSError, ValueError) as exc:
-        log.warning("previous index %s unreadable (%s); rebuilding from scratch", name, exc)
+        store = place.open_store(previous.generation, embedder, embedder_name, create=False)
+    except IndexError_ as exc:
+        log.warning("the served generation's vectors are missing (%s): publishing anew", exc)
+        return False
+    try:
+        return store.count() == len(previous.passages)
+    finally:
+        store.close()
+
+
+def _previous_snapshot(catalog: Catalog) -> Snapshot | None:
+    try:
+        name = catalog.current()
+        if name is None:
+            return None
+        return catalog.snapshot(name)
+    except (OSError, ValueError, IndexError_) as exc:
+        log.warning("previous index unreadable (%s); rebuilding from scratch", exc)
         return None

@@ -8,7 +8,9 @@
         g20261129T221100Z-1a2b/   one generation: snapshot.json + chroma/
 
 With ``BOT_CHROMA_URL`` a generation's vectors are a collection on the Chroma
-server instead, named by :meth:`IndexLayout.collection`.
+server instead, named by :meth:`IndexLayout.collection`, and the pointer and the
+snapshots live in the shared database (``bot/index/catalog.py``); the data
+folder then keeps only the embedding cache.
 
 ``bot ingest`` builds a complete new generation beside the served one and then
 replaces ``CURRENT`` with ``os.replace`` (atomic on POSIX). A running service
@@ -62,9 +64,14 @@ class IndexLayout:
         """The Chroma collection that holds a generation's passage vectors."""
         return COLLECTION_PREFIX + name
 
-    def new_generation(self) -> tuple[str, Path]:
+    @staticmethod
+    def new_name() -> str:
+        """A new generation's name: sorts by time of creation, unique across machines."""
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        name = f"g{stamp}-{secrets.token_hex(2)}"
+        return f"g{stamp}-{secrets.token_hex(4)}"
+
+    def new_generation(self) -> tuple[str, Path]:
+        name = self.new_name()
         path = self.generation_dir(name)
         path.mkdir(parents=True)
         return name, path

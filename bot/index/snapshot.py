@@ -2,12 +2,15 @@
 
 A generation is served without reading the knowledge folder again: it carries
 the passages, the metadata of their documents and the referral registry as they
-were when it was built, so an editor's half-saved file never reaches users.
+were when it was built, so an editor's half-saved file never reaches users. It
+is a ``snapshot.json`` in the generation's folder, or, for replicas that share a
+Chroma server, gzipped rows in the shared database (``bot/index/catalog.py``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import json
 import os
 from dataclasses import dataclass, field
@@ -68,7 +71,7 @@ class Snapshot:
     passages: list[Passage] = field(default_factory=list)
     referrals: list[Referral] = field(default_factory=list)
 
-    def write(self, directory: Path) -> None:
+    def to_json(self) -> bytes:
         data = {
             "format": FORMAT_VERSION,
             "generation": self.generation,
@@ -79,17 +82,11 @@ class Snapshot:
             "passages": [dataclasses.asdict(p) for p in self.passages],
             "referrals": [dataclasses.asdict(r) for r in self.referrals],
         }
-        tmp = directory / (SNAPSHOT_FILE + ".tmp")
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, default=_encode)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, directory / SNAPSHOT_FILE)
+        return json.dumps(data, ensure_ascii=False, default=_encode).encode("utf-8")
 
     @classmethod
-    def read(cls, directory: Path) -> Snapshot:
-        with open(directory / SNAPSHOT_FILE, encoding="utf-8") as fh:
-            data = json.load(fh)
+    def from_json(cls, raw: bytes | str) -> Snapshot:
+        data = json.loads(raw)
         if data.get("format") != FORMAT_VERSION:
             raise ValueError(f"unknown index format {data.get('format')!r}; run `bot ingest`")
         return cls(
@@ -101,6 +98,26 @@ class Snapshot:
             passages=[Passage(**p) for p in data["passages"]],
             referrals=[_referral(r) for r in data["referrals"]],
         )
+
+    def to_gzip(self) -> bytes:
+        """The snapshot as stored in the shared database."""
+        return gzip.compress(self.to_json(), compresslevel=6, mtime=0)
+
+    @classmethod
+    def from_gzip(cls, raw: bytes) -> Snapshot:
+        return cls.from_json(gzip.decompress(raw))
+
+    def write(self, directory: Path) -> None:
+        tmp = directory / (SNAPSHOT_FILE + ".tmp")
+        with open(tmp, "wb") as fh:
+            fh.write(self.to_json())
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, directory / SNAPSHOT_FILE)
+
+    @classmethod
+    def read(cls, directory: Path) -> Snapshot:
+        return cls.from_json((directory / SNAPSHOT_FILE).read_bytes())
 
 
 def _encode(value: Any) -> Any:

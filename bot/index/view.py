@@ -1,10 +1,11 @@
 """The served index: one loaded generation, and a watcher that switches to newer ones.
 
-The service owns its view of the index. ``bot ingest`` (another process) never
-touches the folder the service reads: it publishes a new generation and the
-``IndexWatcher`` here notices within ``reload_interval`` seconds, loads it
-beside the old one, and swaps a single reference. Requests already running
-finish on the view they started with.
+The service owns its view of the index. ``bot ingest`` (another process, or
+another replica) never touches what the service reads: it publishes a new
+generation and the ``IndexWatcher`` here notices within ``reload_interval``
+seconds (in the data folder, or in the shared database for replicas on a
+Chroma server), loads it beside the old one, and swaps a single reference.
+Requests already running finish on the view they started with.
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ from pathlib import Path
 from bot.errors import IndexError_, IndexNotBuilt
 from bot.index.chroma_store import ChromaStore
 from bot.index.embedders import Embedder
-from bot.index.layout import IndexLayout
 from bot.index.lexical import BM25Index
-from bot.index.snapshot import DocInfo, Snapshot
+from bot.index.place import IndexPlace, place_of
+from bot.index.snapshot import DocInfo
 from bot.knowledge.models import Passage, Referral
 
 log = logging.getLogger(__name__)
+
+MAINTAIN_EVERY = 60.0  # seconds between a replica's attempts to remove unserved generations
 
 
 @dataclass
@@ -62,18 +65,17 @@ class IndexView:
 
 
 def load_view(
-    layout: IndexLayout,
+    where: Path | IndexPlace,
     embedder: Embedder,
     embedder_name: str,
-    chroma_url: str | None = None,
     generation: str | None = None,
 ) -> IndexView:
-    name = generation or layout.current()
+    place = place_of(where)
+    name = generation or place.catalog.current()
     if name is None:
-        raise IndexNotBuilt(f"no index in {layout.root}: run `bot ingest` first")
-    directory = layout.generation_dir(name)
+        raise IndexNotBuilt(f"no index in {place.catalog.where}: run `bot ingest` first")
     try:
-        snapshot = Snapshot.read(directory)
+        snapshot = place.catalog.snapshot(name)
     except (OSError, ValueError) as exc:
         raise IndexError_(f"index generation {name} cannot be read: {exc}") from exc
     if snapshot.embedder_key != embedder.key:
@@ -81,10 +83,7 @@ def load_view(
             f"the index was built with {snapshot.embedder!r} but the service uses "
             f"{embedder_name!r}: run `bot ingest` with the same BOT_EMBEDDER"
         )
-    store = ChromaStore.for_generation(
-        layout, name, url=chroma_url, embedder=embedder, embedder_name=embedder_name,
-        create=False,
-    )
+    store = place.open_store(name, embedder, embedder_name, create=False)
     passages = snapshot.passages
     return IndexView(
         generation=name,
@@ -99,21 +98,26 @@ def load_view(
 
 
 class IndexWatcher:
-    """Holds the current view; a daemon thread switches to newly published generations."""
+    """Holds the current view; a daemon thread switches to newly published generations.
+
+    On a Chroma server the same thread removes, now and then, what no replica
+    serves any more (``IndexPlace.maintain``), when no ingest is running.
+    """
 
     def __init__(
         self,
-        data_dir: Path,
+        where: Path | IndexPlace,
         embedder: Embedder,
         embedder_name: str,
-        chroma_url: str | None = None,
         interval: float = 2.0,
+        maintain_every: float = MAINTAIN_EVERY,
     ) -> None:
-        self._layout = IndexLayout(data_dir)
+        self.place = place_of(where)
         self._embedder = embedder
         self._embedder_name = embedder_name
-        self._chroma_url = chroma_url
         self._interval = interval
+        self._maintain_every = maintain_every
+        self._maintained = time.monotonic()
         self._view: IndexView | None = None
         self._retired: list[tuple[float, IndexView]] = []
         self._lock = threading.Lock()
@@ -134,17 +138,20 @@ class IndexWatcher:
 
     def refresh(self) -> bool:
         """Load the published generation if it is not the one served. True if switched."""
-        name = self._layout.current()
+        try:
+            name = self.place.catalog.current()
+        except IndexError_ as exc:
+            self.last_error = str(exc)
+            log.error("%s", exc)
+            return False
         current = self._view
         if name is None:
-            self.last_error = f"no index in {self._layout.root}: run `bot ingest` first"
+            self.last_error = f"no index in {self.place.catalog.where}: run `bot ingest` first"
             return False
         if current is not None and current.generation == name:
             return False
         try:
-            fresh = load_view(
-                self._layout, self._embedder, self._embedder_name, self._chroma_url, name
-            )
+            fresh = load_view(self.place, self._embedder, self._embedder_name, name)
         except IndexError_ as exc:
             self.last_error = str(exc)
             log.error("cannot switch to index %s: %s", name, exc)
@@ -167,11 +174,21 @@ class IndexWatcher:
         for view in due:
             view.close()
 
+    def _maintain(self) -> None:
+        if not self.place.shared or time.monotonic() - self._maintained < self._maintain_every:
+            return
+        self._maintained = time.monotonic()
+        removed = self.place.maintain()
+        if removed:
+            log.info("removed %d index generation(s) no replica serves: %s", len(removed),
+                     ", ".join(removed))
+
     def _run(self) -> None:
         while not self._stop.wait(self._interval):
             try:
                 self.refresh()
                 self._close_retired()
+                self._maintain()
             except Exception:  # noqa: BLE001 - the watcher must outlive one bad generation
                 log.exception("index watcher failed; will retry")
 
@@ -191,3 +208,4 @@ class IndexWatcher:
             self._retired, self._view = [], None
         for view in views:
             view.close()
+        self.place.close()

@@ -26,13 +26,22 @@ from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 import numpy as np
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from bot.index.embedders import Embedder
 from bot.store.models import AskedQuestion, Feedback
+
+
+class Embedder(Protocol):
+    """What grouping needs of ``bot.index.embedders.Embedder`` (stated here: the index
+    reads the shared database through ``bot/store``, so the store imports nothing of it)."""
+
+    key: str
+
+    def embed_queries(self, texts: Sequence[str]) -> list[list[float]]: ...
 
 # Mean cosine similarity (raw, E5 query role, multilingual-e5-small 4-bit) at
 # which two groups of questions are one need. Chosen on 50 hand-written

@@ -276,11 +276,50 @@ class AuditEntry(Base):
 
 
 
-class SharedValue(Base):
-    """A small named value every replica reads the same (e.g. the served index generation)."""
+# The published knowledge index, shared by every replica (issue 17): which generation
+# is served, and each generation's snapshot (passages, documents, referrals) in parts.
+# Knowledge only: no row here concerns a person.
 
-    __tablename__ = "shared_values"
+
+class IndexGeneration(Base):
+    """One index generation: being built, published (served), retired, or an orphan
+    collection found on the Chroma server that no generation owns."""
+
+    __tablename__ = "index_generations"
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    embedder: Mapped[str | None] = mapped_column(String(200))
+    embedder_key: Mapped[str | None] = mapped_column(String(200))
+    documents: Mapped[int] = mapped_column(Integer, default=0)
+    passages: Mapped[int] = mapped_column(Integer, default=0)
+    referrals: Mapped[int] = mapped_column(Integer, default=0)
+    languages: Mapped[str] = mapped_column(String(200), default="")  # "am en fr ..."
+    snapshot_sha256: Mapped[str | None] = mapped_column(String(64))
+    snapshot_bytes: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # When it stopped being served, or (an orphan) when it was first seen.
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class IndexSnapshotPart(Base):
+    """A slice of a generation's gzipped snapshot (parts keep each value a few MiB)."""
+
+    __tablename__ = "index_snapshot_parts"
+
+    generation: Mapped[str] = mapped_column(
+        ForeignKey("index_generations.name", ondelete="CASCADE"), primary_key=True
+    )
+    part: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class IndexPointer(Base):
+    """The generation every replica serves: one row, slot 'current'."""
+
+    __tablename__ = "index_pointer"
+
+    slot: Mapped[str] = mapped_column(String(16), primary_key=True)
+    generation: Mapped[str] = mapped_column(String(64))
+    switched_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -63,7 +63,7 @@ def run(knowledge: Path, data: Path, embedder: Embedder, **kw: object) -> Ingest
 
 @contextmanager
 def view_of(data: Path, embedder: Embedder) -> Iterator[IndexView]:
-    view = load_view(IndexLayout(data), embedder, "e5")
+    view = load_view(data, embedder, "e5")
     try:
         yield view
     finally:

@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from bot.app.deps import AccountsDep, EditorDep, LoaderDep, ReindexerDep, SettingsDep
 from bot.app.pages import render
+from bot.index.place import IndexPlace
 from bot.index.published import published_index
 from bot.knowledge.loader import load_knowledge
 from bot.knowledge.models import REVIEWERS, Knowledge
@@ -48,8 +49,15 @@ def check_folder(root: Path) -> Knowledge:
 def knowledge_page(request: Request, editor: EditorDep, settings: SettingsDep,
                    loader: LoaderDep, runner: ReindexerDep) -> Response:
     knowledge = check_folder(settings.knowledge_dir)
-    index, index_note = published_index(settings.data_dir)
     runtime = loader.current()
+    if runtime is not None:
+        index, index_note = published_index(runtime.watcher.place)
+    else:
+        place = IndexPlace.of(settings)
+        try:
+            index, index_note = published_index(place)
+        finally:
+            place.close()
     notice = NOTICES.get(request.query_params.get("done", ""))
     awaiting = {who: sorted(d.path for d in knowledge.documents if who in d.awaiting_review)
                 for who in REVIEWERS}

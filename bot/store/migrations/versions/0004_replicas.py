@@ -8,7 +8,6 @@
   oldest are closed first, their sealed addresses wiped as a close does.
 - ``rate_events`` and ``rate_warnings``: the per-sender rate limit, counted in the
   database so that two replicas do not double it.
-- ``shared_values``: small named values every replica reads alike.
 
 Revision ID: 0004
 Revises: 0003
@@ -60,16 +59,9 @@ def upgrade() -> None:
         sa.Column("sender_id", sa.String(64), primary_key=True),
         sa.Column("created_at", sa.DateTime, nullable=False, index=True),
     )
-    op.create_table(
-        "shared_values",
-        sa.Column("name", sa.String(64), primary_key=True),
-        sa.Column("value", sa.Text, nullable=False),
-        sa.Column("updated_at", sa.DateTime, nullable=False),
-    )
 
 
 def downgrade() -> None:
-    op.drop_table("shared_values")
     op.drop_table("rate_warnings")
     op.drop_table("rate_events")
     op.drop_index("uq_escalations_one_open", "escalations")
