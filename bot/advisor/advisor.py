@@ -139,6 +139,21 @@ class Advisor:
             return self._no_answer(view, question, trace, budget, "check_failed", urgent)
         return answer
 
+    # For the other pipelines built on this one (bot.advisor.papers: photographed papers).
+
+    @property
+    def composer(self) -> Composer:
+        return self._composer
+
+    def triage(self, text: str) -> str:
+        """How soon ``text`` needs a person: ``urgent`` or ``routine`` (``sensitive`` once the
+        triage levels replace the urgency check). The one call a photo's caption goes through."""
+        text = text.strip()[:MAX_QUESTION_CHARS]
+        if not text or self.urgency is None:
+            return "routine"
+        verdict = self.urgency.judge(embed_query(self._embedder, text), text)
+        return "urgent" if verdict.positive else "routine"
+
     def floor(self, lang: str) -> float:
         """The relevance floor for questions in ``lang``."""
         return self.min_relevance.get(lang, self.min_relevance.get("*", 0.0))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ from bot.advisor.cues import Cues, read_cues
 from bot.advisor.examples import ExampleClassifier, read_examples
 from bot.advisor.language import warm_up
 from bot.advisor.models import Answer, Question
+from bot.advisor.papers import PaperAdvisor
 from bot.advisor.strings import Strings, load_strings
 from bot.config import Settings, prompts_dir
 from bot.index.cache import EmbeddingCache, text_hash
@@ -64,6 +66,13 @@ class Runtime:
             measure: bool = False) -> Answer:
         """The advisor's answer, not rendered: a channel lays it out (bot.channels.render)."""
         return self.advisor.answer(question, budget, measure=measure)
+
+    @cached_property
+    def papers(self) -> PaperAdvisor:
+        """Photographed papers (issue 18): built at the first photo, on this runtime's parts."""
+        return PaperAdvisor(self.advisor, self.strings,
+                            load_strings(prompts_dir(self.settings) / "documents"),
+                            lambda: self.watcher.view, self.settings.knowledge_dir)
 
     def close(self) -> None:
         self.watcher.stop()
