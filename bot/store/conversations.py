@@ -128,12 +128,12 @@ class Conversations:
             return False
         return True
 
-    def claim_inbound(self, sid: str) -> bool:
-        """Move a waiting message to ``answering``; only one caller ever wins."""
+    def claim_inbound(self, sid: str, status: str = "received") -> bool:
+        """Move a message waiting in ``status`` to ``answering``; only one caller ever wins."""
         with self.db.session() as s:
             result = s.execute(
                 update(Message)
-                .where(Message.sid == sid, Message.status == "received")
+                .where(Message.sid == sid, Message.status == status)
                 .values(status="answering")
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
@@ -162,6 +162,21 @@ class Conversations:
         with self.db.session() as s:
             rows = s.scalars(
                 select(Message).where(Message.status == "received")
+                .order_by(Message.id).limit(limit)
+            ).all()
+            return [InboundRow(r.sid, r.sender_id, r.channel, r.our_address, r.body,
+                               r.sealed_address) for r in rows]
+
+    def set_inbound_body(self, sid: str, body: str) -> None:
+        """Replace what is kept of a message (a photo's placeholder once it was read)."""
+        with self.db.session() as s:
+            s.execute(update(Message).where(Message.sid == sid).values(body=redact(body)))
+
+    def stale_inbound(self, status: str, before: datetime, limit: int = 20) -> list[InboundRow]:
+        """Messages left in ``status`` since before ``before`` (a photo whose reader died)."""
+        with self.db.session() as s:
+            rows = s.scalars(
+                select(Message).where(Message.status == status, Message.created_at < before)
                 .order_by(Message.id).limit(limit)
             ).all()
             return [InboundRow(r.sid, r.sender_id, r.channel, r.our_address, r.body,
