@@ -229,3 +229,19 @@ def test_no_file_is_written_while_a_photo_is_fetched_and_read(
     after = {p for p in tmp_path.rglob("*") if p.is_file()}
     assert {p.name for p in after - before} <= {"bot.sqlite3-wal", "bot.sqlite3-shm",
                                                 "bot.sqlite3-journal"}
+
+
+def test_a_flood_of_photos_is_turned_away_with_a_reply_not_queued(app: AppServer,
+                                                                 fake: FakeTwilio,
+                                                                 contract: bytes):
+    photos = app.context.twilio.photos
+    assert photos is not None
+    photos.max_queued = 0  # as if the queue were full
+    url = fake.add_media(contract)
+    [reply] = send_photo(app, url)[-1:]
+    assert reply.startswith("I could not open the photo. Please send it again.")
+    time.sleep(0.5)
+    assert not any("/Media/" in p for p in fake.paths)  # never fetched
+    with app.db.session() as s:
+        row = s.scalars(select(Message)).one()
+        assert (row.body, row.status) == ("[photo: busy]", "answered")

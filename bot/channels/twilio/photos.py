@@ -46,6 +46,7 @@ READING = "reading"  # the status of a photo's message until its reply is queued
 RUNTIME_WAIT_S = 120.0  # a photo sent while the assistant loads waits this long for it
 STALE_AFTER = timedelta(minutes=3)  # a photo "reading" this long lost its reader
 SWEEP_EVERY_S = 60.0
+MAX_QUEUED = 30  # photos waiting or being read (about a second each); more are turned away
 NOT_FETCHED = {"too_large": "document_too_large", "unsupported_type": "document_unsupported"}
 
 
@@ -87,6 +88,7 @@ class Photos:
         self.words: Strings = load_strings(prompts_dir(ctx.settings) / "documents")
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="twilio-photo")
         self._inflight: set[str] = set()  # sids of this process's photos, queued or reading
+        self.max_queued = MAX_QUEUED
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._sweeper: threading.Thread | None = None
@@ -109,7 +111,15 @@ class Photos:
         job = PhotoJob(msg.sid, sender, msg.channel, msg.to, self.delivery.identity.seal(
             msg.from_), media, len(msg.media), caption, prefs.lang, prefs.country)
         with self._lock:
-            self._inflight.add(msg.sid)
+            busy = len(self._inflight) >= self.max_queued
+            if not busy:
+                self._inflight.add(msg.sid)
+        if busy:  # a flood of photos must not queue hours of reading: "send it again"
+            log.warning("a photo was turned away: %d photos are waiting to be read",
+                        self.max_queued)
+            self.store.set_inbound_body(msg.sid, stored_text("[photo: busy]", caption))
+            self.store.finish_inbound(msg.sid)
+            return self.say("document_unreadable", lang, msg.channel)
         self._pool.submit(self._run, job)
         return []
 
