@@ -9,6 +9,8 @@ from __future__ import annotations
 import base64
 import io
 import os
+import tempfile
+from pathlib import Path
 
 import httpx
 import pytest
@@ -135,3 +137,26 @@ def test_the_ask_page_offers_the_upload(signed_in: tuple[httpx.Client, str]):
     assert 'id="document"' in page and 'type="file"' in page
     assert 'accept="image/jpeg,image/png,image/webp,application/pdf"' in page
     assert f'data-max-bytes="{5 * 1024 * 1024}"' in page
+
+
+def test_the_upload_is_read_in_memory_and_not_kept(web: Web, signed_in: tuple[httpx.Client, str],
+                                                   contract: bytes, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch):
+    spool = tmp_path / "tmp"  # every temporary file of the server and of Tesseract
+    spool.mkdir()
+    monkeypatch.setenv("TMPDIR", str(spool))
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))
+    client, csrf = signed_in
+    r = upload(client, csrf, contract)
+    assert r.status_code == 200 and r.json()["document"]["kind"] == "military_contract"
+    assert list(spool.iterdir()) == []
+    web.server.db.engine.dispose()  # flush the WAL into the file
+    database = Path(str(web.server.settings.database_url).removeprefix("sqlite:///"))
+    files = list(database.parent.glob(database.name + "*"))
+    assert files
+    for f in files:
+        raw = f.read_bytes()
+        for words in PAGE_WORDS:
+            assert words.encode() not in raw, (f.name, words)
+        assert contract[1000:1032] not in raw and base64.b64encode(contract[:600])[:64] \
+            not in raw, f.name
