@@ -5,7 +5,9 @@
 One reading is: sniff and decode the JPEG, clean the photo up, run Tesseract
 (rus+eng, one thread), find the kind. The photo is an A4 page rendered at 300 dpi
 and spoiled like a phone photo (turned, blurred, noisy, shaded, on a desk):
-about 2700 x 3700 pixels. For `make bench`: ``photo_latency()``.
+about 2700 x 3700 pixels. For `make bench`: ``answer_latency(runtime)``, the whole
+answer (reading, guidance, citations, contacts, one render for WhatsApp) beside the
+text questions' latency; ``photo_latency()`` times the reading alone.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from datetime import date
 from pathlib import Path
 
 from bench.timing import Latency, summarize
+from bot.advisor.models import Question
+from bot.advisor.runtime import Runtime
+from bot.channels.render import profile, render_answer
 from bot.documents.reader import read_document
 from bot.documents.tesseract import Tesseract
 from bot.knowledge.documents import load_document_kinds
@@ -42,6 +47,24 @@ def photo_latency(knowledge: Path = ROOT / "knowledge", runs: int = 5) -> Latenc
     for _ in range(runs):
         started = time.perf_counter()
         read_document(photo, kinds, ocr)
+        seconds.append(time.perf_counter() - started)
+    return summarize(seconds)
+
+
+def answer_latency(runtime: Runtime, runs: int = 5) -> Latency:
+    """p50/p95 of answering one phone-sized photo of an army contract on WhatsApp, as the
+    photo thread does (``runtime.papers.answer`` and one render), after a warm-up."""
+    photo = phone_sized_photo()
+    whatsapp = profile("whatsapp")
+    question = Question(text="", lang="en", country="RU")
+    warm = runtime.papers.answer(photo, question, whatsapp.budget)
+    if warm.document.kind != "military_contract":
+        raise RuntimeError(f"the bench photo was not recognised: {warm.document}")
+    seconds = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        answer = runtime.papers.answer(photo, question, whatsapp.budget)
+        render_answer(answer, whatsapp, runtime.strings)
         seconds.append(time.perf_counter() - started)
     return summarize(seconds)
 

@@ -72,6 +72,7 @@ ROWS: list[tuple[str, Any]] = [
     ("server peak RSS, VmHWM (MiB)", lambda c: _num(_get(c, "http.peak_rss_mib"))),
     ("in-process ours p50/p95/mean (ms)", lambda c: _lat(c, "in_process.ours")),
     ("in-process baseline p50/p95/mean", lambda c: _lat(c, "in_process.baseline")),
+    ("in-process photo of a paper p50/p95/mean", lambda c: _lat(c, "in_process.photo")),
     ("latency ours/baseline (p50 / p95)", lambda c: _ratio(c, "in_process.ratio")),
     ("recall@5 ours (n questions)", lambda c: _recall(c, "ours")),
     ("recall@5 baseline, k=5 passages", lambda c: _recall(c, "baseline")),

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from bot import __version__
 from bot.errors import BotError
 
-COMMANDS = ("knowledge", "ingest", "ask", "serve", "eval", "purge", "users")
+COMMANDS = ("knowledge", "ingest", "ask", "document", "serve", "eval", "purge", "users")
 
 
 def _offline_defaults() -> None:

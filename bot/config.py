@@ -174,6 +174,16 @@ class Settings(BaseSettings):
         default="UTC", description="the time zone of BOT_INBOX_HOURS, e.g. Europe/Moscow"
     )
 
+    # Photographed papers on WhatsApp and MMS (issue 18). A MediaUrl is fetched only when
+    # it lies under BOT_TWILIO_API_BASE_URL (default https://api.twilio.com), with the
+    # account's basic auth; Twilio answers with a redirect to its media store.
+    twilio_media_hosts: list[str] = Field(
+        default=["mms.twiliocdn.com", "s3-external-1.amazonaws.com"],
+        description="the only hosts (host or host:port) a media download may be redirected "
+        "to: Twilio's media stores (mms.twiliocdn.com once media needs basic auth, "
+        "s3-external-1.amazonaws.com for older public media); set as a JSON list",
+    )
+
     # The caseworkers' web app (issue 6).
     session_hours: float = Field(
         default=12.0, gt=0, description="a sign-in lasts at most this long"

@@ -144,6 +144,20 @@ class Advisor:
             return self._no_answer(view, question, trace, budget, "check_failed", level)
         return answer
 
+    # For the other pipelines built on this one (bot.advisor.papers: photographed papers).
+
+    @property
+    def composer(self) -> Composer:
+        return self._composer
+
+    def level_of(self, text: str) -> str:
+        """How soon ``text`` needs a person: ``urgent``, ``sensitive`` or ``routine``, as the
+        triage judges it. The one call a photo's caption goes through."""
+        text = text.strip()[:MAX_QUESTION_CHARS]
+        if not text or self.triage is None:
+            return "routine"
+        return str(self.triage.judge(embed_query(self._embedder, text), text).level)
+
     def floor(self, lang: str) -> float:
         """The relevance floor for questions in ``lang``."""
         return self.min_relevance.get(lang, self.min_relevance.get("*", 0.0))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ from bot.advisor.examples import ExampleClassifier, read_examples
 from bot.advisor.first_steps import DANGERS, FirstSteps
 from bot.advisor.language import warm_up
 from bot.advisor.models import Answer, Question
+from bot.advisor.papers import PaperAdvisor
 from bot.advisor.strings import Strings, load_strings
 from bot.advisor.triage import Triage, build_triage
 from bot.config import Settings, prompts_dir
@@ -68,6 +70,13 @@ class Runtime:
             measure: bool = False) -> Answer:
         """The advisor's answer, not rendered: a channel lays it out (bot.channels.render)."""
         return self.advisor.answer(question, budget, measure=measure)
+
+    @cached_property
+    def papers(self) -> PaperAdvisor:
+        """Photographed papers (issue 18): built at the first photo, on this runtime's parts."""
+        return PaperAdvisor(self.advisor, self.strings,
+                            load_strings(prompts_dir(self.settings) / "documents"),
+                            lambda: self.watcher.view, self.settings.knowledge_dir)
 
     def close(self) -> None:
         self.watcher.stop()

@@ -25,14 +25,26 @@ from bot.app.auth import NotSignedIn
 from bot.app.context import AppContext
 from bot.app.limits import BodyLimit
 from bot.app.pages import STATIC, render
-from bot.app.routes import ask, auth, chat, docs, gaps, health, inbox, knowledge, twilio, users
+from bot.app.routes import (
+    ask,
+    auth,
+    chat,
+    docs,
+    documents,
+    gaps,
+    health,
+    inbox,
+    knowledge,
+    twilio,
+    users,
+)
 from bot.app.security import SecurityHeaders
 from bot.app.source import SourceAddress
 from bot.config import Settings, get_settings
 from bot.errors import BotError, IndexError_
 
 log = logging.getLogger(__name__)
-ROUTERS = (health, ask, twilio, auth, users, gaps, knowledge, inbox, chat, docs)
+ROUTERS = (health, ask, twilio, auth, users, gaps, knowledge, inbox, chat, documents, docs)
 
 
 def create_app(settings: Settings | None = None,

@@ -126,7 +126,7 @@ def words_of(tsv: str) -> PageText:
 
 def _environment() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "HOME",
-                                                        "TESSDATA_PREFIX")}
+                                                        "TESSDATA_PREFIX", "TMPDIR")}
     env["OMP_THREAD_LIMIT"] = "1"
     return env
 

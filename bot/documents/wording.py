@@ -27,8 +27,10 @@ REFUSALS = {
 MAX_PHRASES = 4  # enough to show why; an SMS has little room
 
 
-def describe(reading: DocumentReading, lang: str | None, text: Text) -> list[str]:
-    """The reply's first lines (each a paragraph) for ``reading``, in ``lang``."""
+def describe(reading: DocumentReading, lang: str | None, text: Text,
+             max_phrases: int = MAX_PHRASES) -> list[str]:
+    """The reply's first lines (each a paragraph) for ``reading``, in ``lang``; at most
+    ``max_phrases`` of the phrases found (fewer where a channel has little room)."""
     if reading.status == "refused":
         return [text(REFUSALS.get(reading.reason or "", "document_unreadable"), lang)]
     if reading.kind is None:
@@ -40,7 +42,7 @@ def describe(reading: DocumentReading, lang: str | None, text: Text) -> list[str
     lines = [text(headline, lang).format(name=name)]
     phrases = [
         text("document_phrase", lang).format(phrase=phrase, translation=translation)
-        for phrase, translation in reading.matched(lang)[:MAX_PHRASES]
+        for phrase, translation in reading.matched(lang)[:max(1, max_phrases)]
     ]
     lines.append("\n".join([text("document_phrases", lang), *phrases]))
     if reading.others:

@@ -146,13 +146,15 @@ class Conversations:
             return False
         return True
 
-    def claim_inbound(self, sid: str) -> bool:
-        """Lease a waiting message to this process (``answering``); only one caller wins."""
+    def claim_inbound(self, sid: str, status: str = "received") -> bool:
+        """Lease a message waiting in ``status`` to this process (``answering``); only one
+        caller wins. "received" also takes back one whose answering process died."""
         now = utcnow()
+        waiting = self._waiting(now) if status == "received" else Message.status == status
         with self.db.session() as s:
             result = s.execute(
                 update(Message)
-                .where(Message.sid == sid, self._waiting(now))
+                .where(Message.sid == sid, waiting)
                 .values(status="answering", leased_by=self.db.owner,
                         lease_until=now + self.lease)
             )
@@ -198,6 +200,21 @@ class Conversations:
         with self.db.session() as s:
             rows = s.scalars(
                 select(Message).where(self._waiting(utcnow()))
+                .order_by(Message.id).limit(limit)
+            ).all()
+            return [InboundRow(r.sid, r.sender_id, r.channel, r.our_address, r.body,
+                               r.sealed_address) for r in rows]
+
+    def set_inbound_body(self, sid: str, body: str) -> None:
+        """Replace what is kept of a message (a photo's placeholder once it was read)."""
+        with self.db.session() as s:
+            s.execute(update(Message).where(Message.sid == sid).values(body=redact(body)))
+
+    def stale_inbound(self, status: str, before: datetime, limit: int = 20) -> list[InboundRow]:
+        """Messages left in ``status`` since before ``before`` (a photo whose reader died)."""
+        with self.db.session() as s:
+            rows = s.scalars(
+                select(Message).where(Message.status == status, Message.created_at < before)
                 .order_by(Message.id).limit(limit)
             ).all()
             return [InboundRow(r.sid, r.sender_id, r.channel, r.our_address, r.body,

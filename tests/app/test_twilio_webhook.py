@@ -212,19 +212,22 @@ def test_stop_on_sms_is_left_to_twilio_and_honoured(app: AppServer, spy: Countin
     assert len(spy.questions) == 1
 
 
-# Check 10: media is never downloaded; the user is told only text is read.
-def test_media_is_not_downloaded_and_the_user_is_told(
+# Check 10 (as issue 18 changed it): a recording or file is never downloaded and the user
+# is told what is read; a photo of a paper is read (tests/app/test_twilio_photos.py).
+def test_media_other_than_photos_is_not_downloaded_and_the_user_is_told(
     app: AppServer, spy: CountingRuntime, fake: FakeTwilio
 ) -> None:
     params = message("", "+79001112233", media=1)
     params["MediaUrl0"] = fake.base_url + "/media/ME0"
+    params["MediaContentType0"] = "audio/ogg"
     r = app.post("whatsapp", params)
     [body] = twiml_bodies(r.text)
-    assert "only read text" in body
+    assert body.startswith("I did not open this recording or file.")
     params = message(QUESTION, "+79001112233", media=1)
     params["MediaUrl0"] = fake.base_url + "/media/ME1"
+    params["MediaContentType0"] = "video/mp4"
     bodies = twiml_bodies(app.post("whatsapp", params).text)
-    assert "only read text" in bodies[0] and len(bodies) >= 2
+    assert bodies[0].startswith("I did not open this recording or file.") and len(bodies) >= 2
     assert not any("/media/" in p for p in fake.paths)
     assert len(spy.questions) == 1
 

@@ -5,6 +5,11 @@ the messages it "has", creates them with ``POST .../Messages.json`` (or fails
 on demand with an HTTP status and a Twilio error code), lists them with
 ``GET .../Messages.json?To=&From=``, and deletes them with ``DELETE
 .../Messages/{sid}.json``. Basic auth is checked like Twilio does.
+
+It also keeps the media users "sent" (``add_media``): ``GET .../Messages/{MM}/Media/{ME}``
+with basic auth answers with the bytes, or, like Twilio, with a redirect to a media
+store: a second local server (``MediaStore``), which serves them without auth and
+records every request it gets (so a test can also prove a server was never asked).
 """
 
 from __future__ import annotations
@@ -23,6 +28,86 @@ ACCOUNT_SID = "AC" + "1" * 32
 AUTH_TOKEN = "fake-auth-token-0123456789abcdef"
 _MESSAGES = re.compile(r"^/2010-04-01/Accounts/(AC\w+)/Messages\.json$")
 _MESSAGE = re.compile(r"^/2010-04-01/Accounts/(AC\w+)/Messages/(\w+)\.json$")
+_MEDIA = re.compile(r"^/2010-04-01/Accounts/(AC\w+)/Messages/(\w+)/Media/(\w+)$")
+
+
+class MediaStore:
+    """A local server that serves files at paths and records every request it gets."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, tuple[int, dict[str, str], bytes]] = {}
+        self.requests: list[tuple[str, dict[str, str]]] = []  # (path, headers) of each GET
+        self.lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+
+    def serve(self, path: str, body: bytes, content_type: str = "image/jpeg",
+              status: int = 200, headers: dict[str, str] | None = None) -> str:
+        """Serve ``body`` at ``path``; its URL."""
+        with self.lock:
+            self.files[path] = (status, {"Content-Type": content_type, **(headers or {})}, body)
+        return self.base_url + path
+
+    @property
+    def base_url(self) -> str:
+        assert self._server is not None
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def host(self) -> str:
+        """host:port, as an allow-list names it."""
+        return self.base_url.removeprefix("http://")
+
+    def start(self) -> MediaStore:
+        store = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                store._get(self)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def _get(self, h: BaseHTTPRequestHandler) -> None:
+        with self.lock:
+            self.requests.append((h.path, dict(h.headers)))
+            found = self.files.get(urlparse(h.path).path)
+        if found is None:
+            h.send_response(404)
+            h.send_header("Content-Length", "0")
+            h.end_headers()
+            return
+        status, headers, body = found
+        send_body(h, status, headers, body)
+
+
+def send_body(h: BaseHTTPRequestHandler, status: int, headers: dict[str, str],
+              body: bytes) -> None:
+    """A response; without a Content-Length when ``headers`` say chunked."""
+    h.send_response(status)
+    for name, value in headers.items():
+        h.send_header(name, value)
+    chunked = headers.get("Transfer-Encoding") == "chunked"
+    if not chunked and "Content-Length" not in headers:
+        h.send_header("Content-Length", str(len(body)))
+    h.end_headers()
+    if chunked:
+        for start in range(0, len(body), 64 * 1024):
+            piece = body[start:start + 64 * 1024]
+            h.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+        h.wfile.write(b"0\r\n\r\n")
+    else:
+        h.wfile.write(body)
 
 
 class FakeTwilio:
@@ -35,6 +120,8 @@ class FakeTwilio:
         self.deleted: list[str] = []
         self.paths: list[str] = []  # every request, "METHOD /path"
         self.failures: deque[tuple[int, int | None]] = deque()
+        # Media by path: the bytes and their type, or the media store it redirects to.
+        self.media: dict[str, tuple[bytes, str, MediaStore | None]] = {}
         self.lock = threading.Lock()
         self.sent_event = threading.Condition(self.lock)
         self._server: ThreadingHTTPServer | None = None
@@ -48,6 +135,16 @@ class FakeTwilio:
     def add_inbound(self, sid: str, from_: str, to: str, body: str) -> None:
         with self.lock:
             self.messages[sid] = self._resource(sid, to, from_, body, "inbound", "received")
+
+    def add_media(self, data: bytes, content_type: str = "image/jpeg",
+                  store: MediaStore | None = None) -> str:
+        """Media a user sent: the ``MediaUrl`` Twilio would post (under this API's base).
+        With ``store``, fetching it redirects there, as Twilio redirects to its CDN."""
+        path = (f"/2010-04-01/Accounts/{self.account_sid}/Messages/MM{uuid.uuid4().hex}"
+                f"/Media/ME{uuid.uuid4().hex}")
+        with self.lock:
+            self.media[path] = (data, content_type, store)
+        return self.base_url + path
 
     def wait_sent(self, n: int, timeout: float = 20.0) -> list[dict[str, Any]]:
         with self.sent_event:
@@ -125,6 +222,8 @@ class FakeTwilio:
         if not self._authorized(h):
             return self._error(h, 401, 20003, "Authenticate")
         many, one = _MESSAGES.match(url.path), _MESSAGE.match(url.path)
+        if method == "GET" and _MEDIA.match(url.path):
+            return self._media(h, url.path)
         if method == "POST" and many:
             return self._create(h, form)
         if method == "GET" and many:
@@ -139,6 +238,18 @@ class FakeTwilio:
                 return self._error(h, 404, 20404, "The requested resource was not found")
             return self._reply(h, 204, None)
         return self._error(h, 404, 20404, "The requested resource was not found")
+
+    def _media(self, h: BaseHTTPRequestHandler, path: str) -> None:
+        with self.lock:
+            found = self.media.get(path)
+        if found is None:
+            return self._error(h, 404, 20404, "The requested resource was not found")
+        data, content_type, store = found
+        if store is None:
+            return send_body(h, 200, {"Content-Type": content_type}, data)
+        cdn = f"/cdn/{path.rsplit('/', 1)[-1]}"
+        location = store.serve(cdn, data, content_type)
+        send_body(h, 307, {"Location": location}, b"")
 
     def _create(self, h: BaseHTTPRequestHandler, form: dict[str, str]) -> None:
         with self.lock:

@@ -22,6 +22,7 @@ from bot.advisor.trace import Trace
 from bot.app.deps import CaseworkerDep, LoaderDep, RecordsDep, RuntimeDep
 from bot.app.pages import render
 from bot.channels.render import profile, render_answer
+from bot.documents.intake import MAX_BYTES as MAX_DOCUMENT_BYTES
 from bot.store.models import MAX_ROW_ID, utcnow
 from bot.text.languages import SERVED_NAMES
 
@@ -79,7 +80,7 @@ def _countries(runtime: Runtime | None) -> list[str]:
 def chat_page(request: Request, _: CaseworkerDep, loader: LoaderDep) -> Response:
     return render(request, "chat.html", title="Ask", languages=list(SERVED_NAMES.items()),
                   countries=_countries(loader.current()), max_question=MAX_QUESTION,
-                  max_comment=MAX_COMMENT)
+                  max_comment=MAX_COMMENT, max_document_bytes=MAX_DOCUMENT_BYTES)
 
 
 def _with_review_dates(citations: list[Citation], trace: Trace | None) -> list[ChatCitation]:

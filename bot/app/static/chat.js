@@ -1,4 +1,5 @@
-// The chat page: ask, show the cited answer, copy a contact, give feedback.
+// The chat page: ask (a question, or a photo of a paper), show the cited answer, copy a
+// contact, give feedback.
 //
 // Every piece of an answer (the question, the guidance, a document's title or
 // quote, a contact) is put into the page with textContent or as an attribute
@@ -13,12 +14,15 @@
   const question = document.getElementById("question");
   const country = document.getElementById("country");
   const lang = document.getElementById("lang");
+  const paper = document.getElementById("document"); // a photo of a paper (optional)
   const askButton = document.getElementById("ask-button");
   const askStatus = document.getElementById("ask-status");
   const askError = document.getElementById("ask-error");
   const answers = document.getElementById("answers");
   const maxQuestion = Number(form.dataset.maxQuestion) || 2000;
   const maxComment = Number(form.dataset.maxComment) || 1000;
+  const maxPaperBytes = (paper && Number(paper.dataset.maxBytes)) || 5 * 1024 * 1024;
+  const PAPER_TYPES = ["image/jpeg", "image/png", "image/webp", "application/pdf"];
   const csrfMeta = document.querySelector('meta[name="csrf-token"]');
   const csrf = csrfMeta ? csrfMeta.getAttribute("content") : "";
   const askLabel = askButton.textContent;
@@ -135,6 +139,11 @@
         return ["The request was refused" + detail + ". Reload the page and try again."];
       case 404:
         return ["Not found" + detail + "."];
+      case 413:
+        return ["The file is too large: at most " + Math.floor(maxPaperBytes / 1048576) +
+          " MB. Send a smaller photo of the page."];
+      case 415:
+        return ["The photo could not be sent" + detail + ". Reload the page and try again."];
       case 422:
         return ["Please check the form: the question must have 1 to " + maxQuestion +
           " characters, the country two letters (such as RU)" + detail + "."];
@@ -161,15 +170,46 @@
     askStatus.textContent = on ? "Answering…" : askStatus.textContent;
   }
 
+  function base64Of(file) {
+    // The bytes as base64, read in the browser: the server gets JSON, never a multipart
+    // upload (which it would spool to a temporary file).
+    return new Promise((resolve, reject) => {
+      const reader = new FileReader();
+      reader.onload = () => {
+        const url = String(reader.result);
+        resolve(url.slice(url.indexOf(",") + 1));
+      };
+      reader.onerror = () => reject(new Error("the file could not be read"));
+      reader.readAsDataURL(file);
+    });
+  }
+
+  function paperProblem(file) {
+    if (file.size > maxPaperBytes) {
+      return "The file is too large: at most " + Math.floor(maxPaperBytes / 1048576) +
+        " MB. Send a smaller photo of the page.";
+    }
+    if (file.type && !PAPER_TYPES.includes(file.type)) {
+      return "Choose a photo (JPEG, PNG or WebP) or a PDF.";
+    }
+    return "";
+  }
+
   async function ask() {
     if (busy) {
       return;
     }
     askError.hidden = true;
     const text = question.value.trim();
-    if (!text) {
-      showError(askError, ["Write a question first."]);
+    const file = paper && paper.files && paper.files.length ? paper.files[0] : null;
+    if (!text && !file) {
+      showError(askError, ["Write a question first, or choose a photo of a paper."]);
       question.focus();
+      return;
+    }
+    if (file && paperProblem(file)) {
+      showError(askError, [paperProblem(file)]);
+      paper.focus();
       return;
     }
     if (text.length > maxQuestion) {
@@ -186,11 +226,17 @@
     }
     setBusy(true);
     try {
-      const data = await postJSON("/api/chat", { question: text, lang: lang.value || null,
-        country: code || null });
-      const article = renderAnswer(text, data);
+      const data = file
+        ? await postJSON("/api/chat/document", { image: await base64Of(file), caption: text,
+          lang: lang.value || null, country: code || null })
+        : await postJSON("/api/chat", { question: text, lang: lang.value || null,
+          country: code || null });
+      const article = renderAnswer(text, data, file ? file.name || "photo" : null);
       answers.prepend(article);
       question.value = "";
+      if (file) {
+        paper.value = "";
+      }
       askStatus.textContent = data.urgent ? "Urgent answer ready." : "Answer ready.";
       article.focus();
     } catch (err) {
@@ -227,6 +273,8 @@
     empty_question: "No answer: the question is empty.",
     check_failed: "No answer: no vetted guidance answers this question reliably enough " +
       "(the final check stopped it).",
+    document_refused: "The file was not read: the reply says what to send instead.",
+    document_cannot_tell: "The assistant cannot tell what this paper is, and does not guess.",
   };
 
   // The triage level of the question (Answer.triage), said plainly.
@@ -246,7 +294,7 @@
     ]);
   }
 
-  function renderAnswer(asked, data) {
+  function renderAnswer(asked, data, fileName) {
     shown += 1;
     const id = "answer-" + shown;
     const citations = new Map((data.citations || []).map((c) => [Number(c.n), c]));
@@ -262,10 +310,18 @@
     });
     article.append(el("h2", { id: id + "-heading", className: "answer-heading",
       text: data.urgent ? "Urgent answer" : "Answer" }));
-    article.append(el("p", { className: "asked" }, [
-      el("span", { className: "label", text: "Question: " }),
-      el("span", { className: "asked-text", dir: "auto", text: asked }),
-    ]));
+    if (fileName) {
+      article.append(el("p", { className: "asked" }, [
+        el("span", { className: "label", text: "Photo of a paper: " }),
+        el("span", { className: "asked-file", dir: "auto", text: fileName }),
+      ]));
+    }
+    if (asked || !fileName) {
+      article.append(el("p", { className: "asked" }, [
+        el("span", { className: "label", text: fileName ? "Message with it: " : "Question: " }),
+        el("span", { className: "asked-text", dir: "auto", text: asked }),
+      ]));
+    }
     article.append(renderLevel(data.triage));
     if (data.urgent) {
       article.append(el("p", { className: "urgent-flag", role: "alert" }, [
@@ -273,6 +329,9 @@
         " — this message signals danger: the first steps and urgent contacts come first. " +
           "Consider contacting the person yourself.",
       ]));
+    }
+    if (data.document) {
+      article.append(renderPaper(data.document));
     }
     if (!answered) {
       article.append(el("p", { className: "no-answer-label" }, [
@@ -292,6 +351,34 @@
       article.append(renderFeedback(Number(data.question_id), id));
     }
     return article;
+  }
+
+  // What the paper appears to be, for the caseworker (the reply itself is in the body).
+  function renderPaper(doc) {
+    const section = el("section", { className: "document-facts", "aria-label": "The paper" },
+      [el("h3", { text: "The paper" })]);
+    const facts = el("dl", { className: "facts" });
+    const add = (term, value) => facts.append(el("dt", { text: term }),
+      el("dd", { dir: "auto", text: value }));
+    if (doc.kind) {
+      add("Appears to be", (doc.name || doc.kind) + " (" + doc.kind + ")");
+      add("Evidence", Math.round(Number(doc.confidence) * 100) + " %, " +
+        (doc.matched || []).length + " phrase(s) found");
+    } else if (doc.status === "refused") {
+      add("Not read", String(doc.reason || ""));
+    } else {
+      add("Cannot tell", String(doc.reason || ""));
+    }
+    add("Letters read", String(Number(doc.text_chars) || 0));
+    if ((doc.others || []).length) {
+      add("Parts also look like", doc.others.join(", "));
+    }
+    section.append(facts);
+    if (doc.dangerous) {
+      section.append(el("p", { className: "dangerous-flag", text: "A paper not to sign before " +
+        "someone trusted has read it: the reply starts with \u201cdo not sign\u201d." }));
+    }
+    return section;
   }
 
   function renderBody(text, citations, id, language, direction) {

@@ -3,6 +3,7 @@
     webhook -> InboundHandler.handle -> bodies for the TwiML
                  |-- Dialogue (commands, first contact, apologies)
                  |-- Answering (ask, record, flag, render once)
+                 |-- Photos (a photo of a paper: fetched, read, answered off the webhook)
                  '-- Delivery (outbox, caseworkers' replies, erasure) <- OutboxWorker
 
 When the database cannot be opened the channel still answers every webhook,
@@ -20,6 +21,8 @@ from bot.channels.twilio.delivery import Delivery
 from bot.channels.twilio.dialogue import Dialogue
 from bot.channels.twilio.fallback import fallback_reply
 from bot.channels.twilio.inbound import InboundHandler
+from bot.channels.twilio.media import MediaFetcher
+from bot.channels.twilio.photos import Photos
 from bot.channels.twilio.sender import MessageSender, TwilioSender
 from bot.channels.twilio.webhook import Inbound
 from bot.channels.twilio.worker import OutboxWorker
@@ -38,6 +41,13 @@ def make_sender(settings: Settings) -> MessageSender | None:
                         base_url=settings.twilio_api_base_url)
 
 
+def make_fetcher(settings: Settings) -> MediaFetcher:
+    """Media downloads: from under the Twilio API base only, with the account's credentials."""
+    return MediaFetcher(settings.twilio_account_sid, settings.twilio_auth_token,
+                        base_url=settings.twilio_api_base_url,
+                        media_hosts=settings.twilio_media_hosts)
+
+
 class TwilioChannel:
     def __init__(self, ctx: ChannelContext, sender: MessageSender | None = None) -> None:
         self.ctx = ctx
@@ -45,6 +55,7 @@ class TwilioChannel:
         self.inbound: InboundHandler | None = None
         self.delivery: Delivery | None = None
         self.worker: OutboxWorker | None = None
+        self.photos: Photos | None = None
         if ctx.database is None:
             return
         settings = ctx.settings
@@ -59,8 +70,9 @@ class TwilioChannel:
             max_attempts=settings.outbox_max_attempts, backoff=settings.outbox_backoff,
         )
         dialogue = Dialogue(ctx, store, self.delivery)
+        self.photos = Photos(ctx, store, records, self.delivery, make_fetcher(settings))
         self.inbound = InboundHandler(ctx, store, identity, dialogue, answering,
-                                      self.delivery)
+                                      self.delivery, self.photos)
         self.worker = OutboxWorker(self.delivery, ctx.runtime,
                                    poll_interval=settings.outbox_poll_interval)
         self.delivery.wake = self.worker.wake
@@ -92,8 +104,12 @@ class TwilioChannel:
     def start(self) -> None:
         if self.worker is not None:
             self.worker.start()
+        if self.photos is not None:
+            self.photos.start()
 
     def close(self) -> None:
+        if self.photos is not None:
+            self.photos.close()
         if self.worker is not None:
             self.worker.stop()
         if self.inbound is not None:

@@ -1,6 +1,7 @@
 """What to answer to one inbound WhatsApp or SMS message. Reads top to bottom:
 
-    rate limit -> record (the dedupe) -> opted out? -> command | media | too long | question
+    rate limit -> record (the dedupe) -> opted out? -> command | photo | media | too long
+      | question
 
 (DELETE, STOP and START are never rate-limited: a user's say over their data and
 their messages is never silenced.)
@@ -36,6 +37,7 @@ from bot.channels.twilio.country import country_of
 from bot.channels.twilio.delivery import Delivery
 from bot.channels.twilio.dialogue import Dialogue
 from bot.channels.twilio.fallback import fallback_reply
+from bot.channels.twilio.photos import READING, Photos, photo_of, stored_text
 from bot.channels.twilio.ratelimit import RateLimiter
 from bot.channels.twilio.webhook import Inbound
 from bot.store import Conversations, SenderPrefs
@@ -51,7 +53,8 @@ UNCONFIRMED_SECONDS = 60.0
 
 class InboundHandler:
     def __init__(self, ctx: ChannelContext, store: Conversations, identity: Identity,
-                 dialogue: Dialogue, answering: Answering, delivery: Delivery) -> None:
+                 dialogue: Dialogue, answering: Answering, delivery: Delivery,
+                 photos: Photos) -> None:
         self.ctx = ctx
         self.settings = ctx.settings
         self.store = store
@@ -59,6 +62,7 @@ class InboundHandler:
         self.dialogue = dialogue
         self.answering = answering
         self.delivery = delivery
+        self.photos = photos  # a picture of a paper, read off the webhook (photos.py)
         self.limiter = RateLimiter(self.settings.rate_limit_per_minute,
                                    self.settings.rate_limit_per_day,
                                    storage=rate_storage(self.settings.rate_limit_storage,
@@ -110,8 +114,11 @@ class InboundHandler:
         prefs = self.store.touch(sender, country_of(msg.from_))
         body = msg.body.strip()
         limit = self.settings.twilio_max_inbound_chars
-        stored = self.store.record_inbound(msg.sid, sender, msg.channel, msg.to, body[:limit],
-                                           self.identity.seal(msg.from_), "answering")
+        photo = photo_of(msg)
+        stored = self.store.record_inbound(
+            msg.sid, sender, msg.channel, msg.to,
+            stored_text("[photo]", body[:limit]) if photo else body[:limit],
+            self.identity.seal(msg.from_), READING if photo else "answering")
         if not stored:
             log.info("duplicate delivery of a %s message ignored", msg.channel)
             return [], False
@@ -124,12 +131,16 @@ class InboundHandler:
         lang = prefs.lang or (command.lang if command else None)
         if command:
             replies = self.dialogue.command(command, msg, sender, prefs)
+        elif photo is not None:  # read off the webhook; the caption only weighs its urgency
+            return self.dialogue.first_contact(
+                prefs, msg.channel, self.photos.take(msg, photo, sender, prefs, body[:limit]),
+                lang or guess_language(body)), True
         elif len(body) > limit:
             replies = self.dialogue.say("too_long", lang or guess_language(body), msg.channel,
                                         limit=limit)
         elif not body:
-            replies = self.dialogue.say("media_only" if msg.num_media else "help_text", lang,
-                                        msg.channel)
+            replies = (self.photos.say("media_not_read", lang, msg.channel) if msg.num_media
+                       else self.dialogue.say("help_text", lang, msg.channel))
         else:
             return self.dialogue.first_contact(prefs, msg.channel,
                                                self._question(msg, sender, prefs, body),
@@ -142,9 +153,9 @@ class InboundHandler:
 
     def _question(self, msg: Inbound, sender: str, prefs: SenderPrefs, body: str) -> list[str]:
         note = []
-        if msg.num_media:  # text and a picture: answer the text, say the picture was not read
-            note = self.dialogue.say("media_only", prefs.lang or guess_language(body),
-                                     msg.channel)
+        if msg.num_media:  # text and a recording or file: answer the text, say it was not read
+            note = self.photos.say("media_not_read", prefs.lang or guess_language(body),
+                                   msg.channel)
         text = body
         if prefs.last_question and len(body.split()) <= FOLLOW_UP_WORDS:
             text = f"{prefs.last_question} {body}"

@@ -17,15 +17,19 @@ from dataclasses import dataclass
 from typing import Literal
 from xml.sax.saxutils import escape
 
+from bot.channels.twilio.media import Media
+
 ChannelName = Literal["whatsapp", "sms"]
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 MESSAGE_SID = re.compile(r"(SM|MM)[0-9a-f]{32}")
 ADDRESS = re.compile(r"(whatsapp:)?\+?[0-9]{2,20}")
+MAX_MEDIA = 10  # Twilio sends at most ten attachments with a message
 
 
 @dataclass(frozen=True)
 class Inbound:
-    """What we use of a webhook. ``ProfileName`` and media URLs are deliberately dropped."""
+    """What we use of a webhook. ``ProfileName`` is deliberately dropped; the media URLs are
+    kept in memory only, for the photo reader (``photos.py``), and never stored."""
 
     sid: str
     account_sid: str
@@ -34,6 +38,7 @@ class Inbound:
     body: str
     num_media: int
     channel: ChannelName
+    media: tuple[Media, ...] = ()  # MediaUrl0.. with MediaContentType0..
 
 
 def refusal(form: Mapping[str, str], account_sid: str | None) -> str | None:
@@ -70,6 +75,10 @@ def parse_inbound(form: Mapping[str, str], channel: ChannelName) -> Inbound | No
         body=form.get("Body", ""),
         num_media=max(num_media, 0),
         channel=channel,
+        media=tuple(
+            Media(form[f"MediaUrl{i}"], form.get(f"MediaContentType{i}", ""))
+            for i in range(min(max(num_media, 0), MAX_MEDIA)) if form.get(f"MediaUrl{i}")
+        ),
     )
 
 
