@@ -21,6 +21,7 @@ from bot.index.cache import EmbeddingCache, text_hash
 from bot.index.chroma_store import ChromaStore, passage_metadata
 from bot.index.embedders import Embedder
 from bot.index.layout import IndexLayout
+from bot.index.signals import SIGNALS_FILE, build_signals
 from bot.index.snapshot import DocInfo, Snapshot
 from bot.knowledge.chunker import split_passages
 from bot.knowledge.loader import load_knowledge
@@ -166,7 +167,10 @@ def ingest(
         report.passages = len(passages)
 
         same_model = previous is not None and previous.embedder_key == key
-        if same_model and not report.changed and not force:
+        # A generation written before the guide signals existed is rebuilt once.
+        has_signals = previous is not None and (
+            layout.generation_dir(previous.generation) / SIGNALS_FILE).exists()
+        if same_model and has_signals and not report.changed and not force:
             report.generation = previous.generation if previous else None
             report.reused = len(passages)
             report.seconds = time.perf_counter() - started
@@ -178,6 +182,11 @@ def ingest(
             cache.prune({text_hash(p.embedding_text()) for p in passages})
         finally:
             cache.close()
+
+        documents = [DocInfo.of(d) for d in published]
+        drafts = [p for doc in knowledge.documents if not doc.published
+                  for p in split_passages(doc)]
+        signals = build_signals(passages, documents, embedder, layout.cache_file, drafts)
 
         name, directory = layout.new_generation()
         store = ChromaStore.for_generation(
@@ -202,10 +211,11 @@ def ingest(
             embedder=embedder_name,
             embedder_key=key,
             files=files,
-            documents=[DocInfo.of(d) for d in published],
+            documents=documents,
             passages=passages,
             referrals=list(knowledge.referrals.values()),
         ).write(directory)
+        signals.write(directory)
         layout.publish(name)
         layout.prune()
         report.generation = name

@@ -22,6 +22,7 @@ from bot.index.chroma_store import ChromaStore
 from bot.index.embedders import Embedder
 from bot.index.layout import IndexLayout
 from bot.index.lexical import BM25Index
+from bot.index.signals import Signals
 from bot.index.snapshot import DocInfo, Snapshot
 from bot.knowledge.models import Passage, Referral
 
@@ -38,6 +39,7 @@ class IndexView:
     referrals: dict[str, Referral]
     store: ChromaStore
     lexical: BM25Index
+    signals: Signals | None = None  # guide-level vectors (issue 15); None in older generations
 
     def translation(self, passage: Passage, lang: str) -> Passage | None:
         """The same section of the document in another language, if it exists.
@@ -95,6 +97,7 @@ def load_view(
         referrals={r.id: r for r in snapshot.referrals},
         store=store,
         lexical=BM25Index([p.embedding_text() for p in passages]),
+        signals=Signals.read(directory, len(passages)),
     )
 
 
