@@ -22,6 +22,7 @@ from bot.advisor.cued import CuedCheck, CuedVerdict
 from bot.advisor.language import detect_language
 from bot.advisor.models import Answer, Question
 from bot.advisor.referrals import select_referrals, urgent_contacts
+from bot.advisor.relevance import judge_relevance
 from bot.advisor.strings import Strings
 from bot.advisor.trace import Trace
 from bot.index.embedders import Embedder, embed_query
@@ -97,7 +98,9 @@ class Advisor:
         found = self._retrieve(view, text, lang, question, vector)
         trace = replace(trace, retrieval=found)
         floor = self.floor(lang)
-        relevant = bool(found.hits) and found.top_similarity >= floor
+        # Judged on the passages that would be quoted, and refused when only a draft
+        # covers the topic (bot/advisor/relevance.py).
+        relevant = judge_relevance(view, vector, found, floor).answer
         steps = []
         if urgent and found.top_similarity >= floor - self.urgent_slack:
             steps = self._first_steps(view, vector, lang)
