@@ -98,8 +98,8 @@ class Advisor:
         found = self._retrieve(view, text, lang, question, vector)
         trace = replace(trace, retrieval=found)
         floor = self.floor(lang)
-        # Judged on the passages that would be quoted, and refused when only a draft
-        # covers the topic (bot/advisor/relevance.py).
+        # The floor, and no answer when only a draft covers the topic
+        # (bot/advisor/relevance.py).
         relevant = judge_relevance(view, vector, found, floor).answer
         steps = []
         if urgent and found.top_similarity >= floor - self.urgent_slack:

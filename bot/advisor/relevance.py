@@ -1,15 +1,17 @@
-"""Whether the guidance found answers the question, judged on what would be quoted (issue 15).
+"""Whether the guidance found answers the question (issue 15).
 
-Two checks, both on the similarity of the passages that would be quoted first
-(the best passage of the first guide), not on the best similarity anywhere in
-the ranking:
+Two checks:
 
-- **below the floor**: the quoted passages are not close enough to the
-  question (the language's relevance floor);
+- **below the floor**: nothing found reaches the language's relevance floor
+  (the best similarity of the ranking). Judging the floor on the first guide's
+  passages alone, the ones quoted, was measured on the project's question set
+  and not kept: it refused 6 more answerable questions (the right guide first,
+  only less close than a section of another) and only 2 more out-of-scope
+  ones, which the refusal check already stops;
 - **only a draft**: an unpublished draft (with no published version) is
-  clearly closer to the question than anything published. The topic is one the
-  editors have not vetted yet, and the nearest published guides are about
-  something else: quoting them would answer another question.
+  clearly closer to the question than the passages that would be quoted. The
+  topic is one the editors have not vetted yet, and the nearest published
+  guides are about something else: quoting them would answer another question.
 
 Either way the advisor answers ``no_answer`` with the general contacts.
 """
@@ -43,7 +45,7 @@ def judge_relevance(
 ) -> Relevance:
     quoted = quoted_similarity(found)
     draft = _closest_draft(view, vector)
-    if not found.hits or quoted < floor:
+    if not found.hits or found.top_similarity < floor:
         return Relevance(False, quoted, draft, "below_floor")
     if draft is not None and draft >= floor and draft > quoted + DRAFT_MARGIN:
         return Relevance(False, quoted, draft, "only_a_draft")
