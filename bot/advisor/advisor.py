@@ -28,6 +28,7 @@ from bot.advisor.first_steps import FirstSteps, Step
 from bot.advisor.language import detect_language
 from bot.advisor.models import Answer, Level, Question
 from bot.advisor.referrals import select_referrals, urgent_contacts
+from bot.advisor.relevance import judge_relevance
 from bot.advisor.strings import Strings
 from bot.advisor.trace import Trace
 from bot.advisor.triage import Triage, TriageVerdict
@@ -96,7 +97,9 @@ class Advisor:
 
         found = self._retrieve(view, text, lang, question, vector)
         trace = replace(trace, retrieval=found)
-        relevant = bool(found.hits) and found.top_similarity >= self.floor(lang)
+        # The floor, and no answer when only a draft covers the topic
+        # (bot/advisor/relevance.py).
+        relevant = judge_relevance(view, vector, found, self.floor(lang)).answer
         urgent = level == "urgent"
         steps = self.first_steps.match(view, vector, lang) if urgent else []
         trace = replace(trace, first_steps=tuple(steps))

@@ -47,6 +47,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--calibrate", action="store_true", help="also report the best relevance threshold"
     )
     p.add_argument("--misses", action="store_true", help="list questions whose document was missed")
+    p.add_argument(
+        "--ablation", action="store_true",
+        help="only retrieval, with each guide-level ranking signal turned off in turn",
+    )
     p.set_defaults(func=run)
 
 
@@ -78,6 +82,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.evaluation.runner import run_questions
 
     questions = load_questions(args.questions)
+    if args.ablation:
+        return _ablation(args, settings, questions)
     runtime = build_runtime(settings)
     try:
         triage = runtime.triage
@@ -140,4 +146,25 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 q = o.question
                 print(f"STATUS line {q.line} [{q.lang}] {q.question!r} expected "
                       f"{q.expect_status} got {o.status} sim={o.top_similarity:.3f}")
+    return 0
+
+
+def _ablation(args: argparse.Namespace, settings: Settings, questions: list) -> int:
+    from bot.advisor.runtime import build_runtime
+    from bot.evaluation.ablation import COLUMNS as ABLATION_COLUMNS
+    from bot.evaluation.ablation import ablate
+
+    runtime = build_runtime(settings)
+    try:
+        rows = ablate(runtime, questions)
+    finally:
+        runtime.close()
+    if args.json:
+        json.dump(dict(rows), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    print(f"ranking signals on {args.questions} (answerable questions, retrieval only)")
+    print("variant".ljust(20) + "".join(SHORT.get(c, c).rjust(11) for c in ABLATION_COLUMNS))
+    for name, figures in rows:
+        print(name.ljust(20) + "".join(_cell(figures[c]).rjust(11) for c in ABLATION_COLUMNS))
     return 0

@@ -8,6 +8,9 @@ Two catalogs, one interface:
 - ``DatabaseCatalog`` (replicas on a Chroma server): the same in the shared
   database (``bot/store/generations.py``), so every replica reads the one
   pointer and the one snapshot, and a fresh replica serves at once.
+
+Each generation also keeps its guide signals (``bot/index/signals.py``): a
+``signals.npz`` beside the folder snapshot, or parts beside the database one.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from pathlib import Path
 from typing import Protocol
 
 from bot.errors import IndexError_
-from bot.index.layout import SNAPSHOT_FILE, IndexLayout
+from bot.index.layout import SIGNALS_FILE, SNAPSHOT_FILE, IndexLayout
 from bot.index.snapshot import Snapshot
 from bot.store.generations import Generations
 
@@ -54,6 +57,10 @@ class Catalog(Protocol):
 
     def save(self, snapshot: Snapshot) -> None: ...
 
+    def save_signals(self, name: str, blob: bytes) -> None: ...
+
+    def signals(self, name: str) -> bytes | None: ...
+
     def publish(self, name: str) -> None: ...
 
     def writer_lock(self) -> AbstractContextManager[None]: ...
@@ -81,6 +88,13 @@ class FolderCatalog:
 
     def save(self, snapshot: Snapshot) -> None:
         snapshot.write(self.layout.generation_dir(snapshot.generation))
+
+    def save_signals(self, name: str, blob: bytes) -> None:
+        (self.layout.generation_dir(name) / SIGNALS_FILE).write_bytes(blob)
+
+    def signals(self, name: str) -> bytes | None:
+        path = self.layout.generation_dir(name) / SIGNALS_FILE
+        return path.read_bytes() if path.exists() else None
 
     def publish(self, name: str) -> None:
         self.layout.publish(name)
@@ -147,6 +161,17 @@ class DatabaseCatalog:
             snapshot.generation, snapshot.to_gzip(), documents=len(snapshot.documents),
             passages=len(snapshot.passages), referrals=len(snapshot.referrals),
             languages=sorted({d.lang for d in snapshot.documents}))
+
+    def save_signals(self, name: str, blob: bytes) -> None:
+        self.records.save_signals(name, blob)
+
+    def signals(self, name: str) -> bytes | None:
+        try:
+            return self.records.signals(name)
+        except Exception as exc:  # noqa: BLE001 - served without them, and said so
+            log.error("the guide signals of generation %s cannot be read: %s", name,
+                      type(exc).__name__)
+            return None
 
     def publish(self, name: str) -> None:
         self.records.publish(name)

@@ -24,6 +24,7 @@ from bot.index.catalog import Catalog
 from bot.index.chroma_store import passage_metadata
 from bot.index.embedders import Embedder
 from bot.index.place import IndexPlace, place_of
+from bot.index.signals import build_signals
 from bot.index.snapshot import DocInfo, Snapshot
 from bot.knowledge.chunker import split_passages
 from bot.knowledge.loader import load_knowledge
@@ -187,7 +188,9 @@ def ingest(
         report.passages = len(passages)
 
         same_model = previous is not None and previous.embedder_key == key
-        if same_model and not report.changed and not force \
+        # A generation written before the guide signals existed is rebuilt once.
+        has_signals = previous is not None and catalog.signals(previous.generation) is not None
+        if same_model and has_signals and not report.changed and not force \
                 and _vectors_present(place, previous, embedder, embedder_name):
             report.generation = previous.generation if previous else None
             report.reused = len(passages)
@@ -203,6 +206,11 @@ def ingest(
             cache.prune({text_hash(p.embedding_text()) for p in passages})
         finally:
             cache.close()
+
+        documents = [DocInfo.of(d) for d in published]
+        drafts = [p for doc in knowledge.documents if not doc.published
+                  for p in split_passages(doc)]
+        signals = build_signals(passages, documents, embedder, place.layout.cache_file, drafts)
 
         name = catalog.create(embedder_name, key)
         store = place.open_store(name, embedder, embedder_name, create=True)
@@ -220,10 +228,11 @@ def ingest(
             embedder=embedder_name,
             embedder_key=key,
             files=files,
-            documents=[DocInfo.of(d) for d in published],
+            documents=documents,
             passages=passages,
             referrals=list(knowledge.referrals.values()),
         ))
+        catalog.save_signals(name, signals.to_bytes())
         catalog.publish(name)
         place.prune()
         report.generation = name

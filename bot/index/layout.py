@@ -33,6 +33,7 @@ from pathlib import Path
 from bot.errors import IndexBusy
 
 SNAPSHOT_FILE = "snapshot.json"
+SIGNALS_FILE = "signals.npz"  # guide-level vectors (bot/index/signals.py)
 KEEP_GENERATIONS = 2
 COLLECTION_PREFIX = "passages-"
 

@@ -23,6 +23,7 @@ from bot.index.chroma_store import ChromaStore
 from bot.index.embedders import Embedder
 from bot.index.lexical import BM25Index
 from bot.index.place import IndexPlace, place_of
+from bot.index.signals import Signals
 from bot.index.snapshot import DocInfo
 from bot.knowledge.models import Passage, Referral
 
@@ -41,6 +42,7 @@ class IndexView:
     referrals: dict[str, Referral]
     store: ChromaStore
     lexical: BM25Index
+    signals: Signals | None = None  # guide-level vectors (issue 15); None in older generations
 
     def translation(self, passage: Passage, lang: str) -> Passage | None:
         """The same section of the document in another language, if it exists.
@@ -94,6 +96,7 @@ def load_view(
         referrals={r.id: r for r in snapshot.referrals},
         store=store,
         lexical=BM25Index([p.embedding_text() for p in passages]),
+        signals=Signals.from_bytes(place.catalog.signals(name), name, len(passages)),
     )
 
 

@@ -21,18 +21,24 @@ guide cannot outvote the English-only guide that answers the question.
 
 The user's country is a small bonus, never a filter; the passage quoted is the
 user's language version of the section when it exists.
+
+Fusion finds the right guide among the first five nearly always but first too
+rarely; the first guides are then ordered again on guide-level signals
+(``bot.retrieval.guides``), and each section's score is rescaled so that the
+sections come in that order of guides.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.index.embedders import Embedder, embed_query
 from bot.index.lexical import tokenize
 from bot.index.snapshot import DocInfo
 from bot.index.view import IndexView
 from bot.knowledge.models import Passage
+from bot.retrieval.guides import DEFAULT_WEIGHTS, Weights, order_guides
 
 PIVOT_LANG = "en"
 RRF_K = 60
@@ -84,20 +90,28 @@ def retrieve(
     k: int = 20,
     lexical: bool = True,
     vector: list[float] | None = None,
+    weights: Weights = DEFAULT_WEIGHTS,
 ) -> Retrieval:
-    """Rank sections for a question; ``vector`` is its embedding if already computed."""
+    """Rank sections for a question; ``vector`` is its embedding if already computed.
+
+    ``weights`` are those of the guide-level signals (the evaluation turns them off
+    one at a time).
+    """
     if vector is None:
         vector = embed_query(embedder, question)
     languages = [PIVOT_LANG] + ([lang] if lang and lang != PIVOT_LANG else [])
     scores: dict[Section, float] = {}
     similarity: dict[Section, float] = {}
+    dense: dict[str, list[tuple[int, float]]] = {}
     for language in languages:
         stretch = _stretch(view, language)
         seen: set[Section] = set()
+        found = dense.setdefault(language, [])
         for pid, sim in view.store.query(vector, CANDIDATES, lang=language):
             idx = view.by_id.get(pid)
             if idx is None:  # a vector without its passage: never serve it
                 continue
+            found.append((idx, sim))
             key = _section(view.passages[idx])
             if key in seen:
                 continue
@@ -127,8 +141,37 @@ def retrieve(
         if prefer_country and country in view.doc(passage).countries:
             scores[key] += COUNTRY_BONUS
         hits.append(Hit(passage, view.doc(passage), scores[key], similarity.get(key)))
-    hits.sort(key=lambda h: (-h.score, h.passage.id))
+    hits = _in_guide_order(hits, order_guides(view, vector, lang, dense,
+                                              _guides(hits), weights))
     return Retrieval(hits=hits[:k], top_similarity=max(similarity.values(), default=0.0))
+
+
+def _guides(hits: list[Hit]) -> list[str]:
+    """Guides by their best section's score, best first."""
+    ordered = sorted(hits, key=lambda h: (-h.score, h.passage.id))
+    return list(dict.fromkeys(h.passage.doc_id for h in ordered))
+
+
+def _in_guide_order(hits: list[Hit], guides: list[str]) -> list[Hit]:
+    """Sections sorted so that their guides come in ``guides``' order.
+
+    The guide now at rank r takes the best score of the guide that was at rank r,
+    and its other sections are scaled with it: scores keep their range and their
+    ratios within a guide, which the composer reads.
+    """
+    best: dict[str, float] = {}
+    for h in hits:
+        best[h.passage.doc_id] = max(best.get(h.passage.doc_id, 0.0), h.score)
+    slots = sorted(best.values(), reverse=True)
+    rank = {doc: r for r, doc in enumerate(guides)}
+    out = []
+    for h in hits:
+        doc = h.passage.doc_id
+        r = rank[doc]
+        factor = slots[r] / best[doc] if best[doc] > 0 else 1.0
+        out.append(replace(h, score=h.score * factor))
+    out.sort(key=lambda h: (-h.score, rank[h.passage.doc_id], h.passage.id))
+    return out
 
 
 def _stretch(view: IndexView, language: str) -> float:

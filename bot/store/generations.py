@@ -101,7 +101,8 @@ class Generations:
                       referrals: int, languages: list[str]) -> None:
         """Store a generation's snapshot (gzipped bytes), replacing any earlier one."""
         with self._session() as s:
-            s.execute(delete(IndexSnapshotPart).where(IndexSnapshotPart.generation == name))
+            s.execute(delete(IndexSnapshotPart).where(IndexSnapshotPart.generation == name,
+                                                      IndexSnapshotPart.part >= 0))
             for part, start in enumerate(range(0, max(len(data), 1), PART_BYTES)):
                 s.add(IndexSnapshotPart(generation=name, part=part,
                                         data=data[start : start + PART_BYTES]))
@@ -115,7 +116,8 @@ class Generations:
         with self._session() as s:
             row = s.get(IndexGeneration, name)
             parts = s.scalars(select(IndexSnapshotPart.data)
-                              .where(IndexSnapshotPart.generation == name)
+                              .where(IndexSnapshotPart.generation == name,
+                                     IndexSnapshotPart.part >= 0)
                               .order_by(IndexSnapshotPart.part)).all()
         if row is None or row.snapshot_sha256 is None:
             raise IndexError_(f"index generation {name} has no snapshot in the database")
@@ -124,6 +126,25 @@ class Generations:
             raise IndexError_(f"the snapshot of index generation {name} is damaged "
                               f"(its digest does not match): run `bot ingest --force`")
         return data
+
+    # The guide signals (bot/index/signals.py) sit beside the snapshot, as parts numbered
+    # -1, -2, ... so that the snapshot's own parts (0, 1, ...) are read without them.
+
+    def save_signals(self, name: str, data: bytes) -> None:
+        with self._session() as s:
+            s.execute(delete(IndexSnapshotPart).where(IndexSnapshotPart.generation == name,
+                                                      IndexSnapshotPart.part < 0))
+            for i, start in enumerate(range(0, max(len(data), 1), PART_BYTES)):
+                s.add(IndexSnapshotPart(generation=name, part=-1 - i,
+                                        data=data[start : start + PART_BYTES]))
+
+    def signals(self, name: str) -> bytes | None:
+        with self._session() as s:
+            parts = s.scalars(select(IndexSnapshotPart.data)
+                              .where(IndexSnapshotPart.generation == name,
+                                     IndexSnapshotPart.part < 0)
+                              .order_by(IndexSnapshotPart.part.desc())).all()
+        return b"".join(parts) if parts else None
 
     def publish(self, name: str) -> None:
         """Serve ``name`` from now on; the generation served until now is retired."""
