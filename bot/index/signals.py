@@ -24,7 +24,6 @@ without the file (written by an older version) is served without these signals.
 from __future__ import annotations
 
 import io
-
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -34,7 +33,6 @@ import numpy as np
 
 from bot.index.cache import EmbeddingCache, text_hash
 from bot.index.embedders import Embedder
-from bot.index.layout import SIGNALS_FILE
 from bot.index.snapshot import DocInfo
 from bot.knowledge.models import Passage
 

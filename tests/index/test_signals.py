@@ -12,8 +12,7 @@ import numpy as np
 
 from bot.index.embedders import Embedder, embed_query
 from bot.index.ingest import ingest
-from bot.index.layout import IndexLayout
-from bot.index.layout import SIGNALS_FILE
+from bot.index.layout import SIGNALS_FILE, IndexLayout
 from bot.index.signals import card_text
 from bot.index.view import load_view
 from bot.retrieval.retriever import retrieve
