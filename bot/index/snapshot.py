@@ -36,6 +36,7 @@ class DocInfo:
     sources: tuple[Source, ...]
     reviewed_on: date
     review_due: date
+    nationalities: tuple[str, ...] = ("ANY",)  # whose citizens it is written for
 
     @classmethod
     def of(cls, doc: Document) -> DocInfo:
@@ -51,6 +52,7 @@ class DocInfo:
             sources=doc.sources,
             reviewed_on=doc.reviewed_on,
             review_due=doc.review_due,
+            nationalities=doc.nationalities,
         )
 
 
@@ -125,6 +127,8 @@ def _doc_info(d: dict[str, Any]) -> DocInfo:
         ),
         reviewed_on=date.fromisoformat(d["reviewed_on"]),
         review_due=date.fromisoformat(d["review_due"]),
+        # Snapshots written before guides could say whose citizens they are for.
+        nationalities=tuple(d.get("nationalities") or ("ANY",)),
     )
 
 
