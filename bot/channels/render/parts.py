@@ -34,8 +34,25 @@ def _units(text: str) -> list[str]:
                 pieces[-1] += paragraph
             continue
         for line in re.split(r"(?<=\n)", paragraph):
-            pieces.extend(p for p in sentence_pieces(line) if p)
+            pieces.extend(_with_citations(sentence_pieces(line)))
     return pieces
+
+
+_CITATION = re.compile(r"^\[\d+(?:, ?\d+)*\]\s*")
+
+
+def _with_citations(pieces: list[str]) -> list[str]:
+    """A sentence's citation marker ("... first. [1]") stays with it, never opening the
+    next part."""
+    out: list[str] = []
+    for piece in pieces:
+        marker = _CITATION.match(piece)
+        if marker and out:
+            out[-1] += marker.group(0)
+            piece = piece[marker.end():]
+        if piece:
+            out.append(piece)
+    return out
 
 
 def _hard_split(text: str, limit: int, measure: Measure) -> list[str]:

@@ -1,10 +1,13 @@
 """A WhatsApp or SMS user's question answered: asked, recorded, flagged, rendered once.
 
-Used for answers that go back inline and for those the outbox sends later. An
-urgent answer flags the sender for a caseworker, with their address sealed so
-that a caseworker can reply later; the outcome of every question is recorded
-for the knowledge-gaps page; an SMS answer's rest waits for MORE. Any fault
-becomes the apology with the general contacts, never an exception.
+Used for answers that go back inline and for those the outbox sends later.
+``ask`` is the one place the channel learns what the advisor decided, urgency
+included (the conversation asks it before a rate limit or a menu would keep
+someone in danger waiting); ``deliver`` records the outcome for the
+knowledge-gaps page, flags an urgent answer for a caseworker with the sender's
+address sealed so that a caseworker can reply later, and renders the answer,
+keeping an SMS answer's rest for MORE. ``answer`` does both, and turns any
+fault into the apology with the general contacts, never an exception.
 """
 
 from __future__ import annotations
@@ -29,6 +32,32 @@ class Answering:
         self.store = store
         self.records = records
 
+    def ask(self, runtime: Runtime, question: Question, channel: str) -> Answer:
+        """What the advisor answers, with the channel's budget (raises on a fault)."""
+        return runtime.ask(question, profile(channel).budget)
+
+    def deliver(self, answer: Answer, question: Question, channel: str, sender: str,
+                sealed: bytes | None = None, our_address: str | None = None) -> list[str]:
+        """Record, flag when urgent, render; nothing when the sender erased their data."""
+        if not self.store.known(sender):
+            # DELETE arrived while this was being answered: store and send nothing.
+            log.info("an answer was dropped: its sender erased their data meanwhile")
+            return []
+        self._record(question, channel, sender, answer)
+        if answer.urgent:
+            self.store.escalate(sender, channel, "urgent", sealed, our_address)
+        p = profile(channel)
+        hint = self.ctx.commands.reply("more_hint", answer.language)
+        rendered = render_answer(answer, p, self.ctx.strings, more_hint=hint)
+        self.store.set_pending_more(sender, rendered.rest)
+        return rendered.parts
+
+    def fallback(self, question: Question, channel: str, exc: Exception) -> list[str]:
+        log.error("answering failed: %s", type(exc).__name__,
+                  exc_info=log.isEnabledFor(logging.DEBUG))
+        return fallback_reply(self.ctx, channel, question.lang or guess_language(question.text),
+                              question.country)
+
     def answer(self, runtime: Runtime, question: Question, channel: str, sender: str,
                sealed: bytes | None = None, our_address: str | None = None) -> list[str]:
         """The reply parts for a question; the fallback when answering fails.
@@ -37,25 +66,10 @@ class Answering:
         the answer is urgent.
         """
         try:
-            p = profile(channel)
-            answer = runtime.ask(question, p.budget)
-            if not self.store.known(sender):
-                # DELETE arrived while this was being answered: store and send nothing.
-                log.info("an answer was dropped: its sender erased their data meanwhile")
-                return []
-            self._record(question, channel, sender, answer)
-            if answer.urgent:
-                self.store.escalate(sender, channel, "urgent", sealed, our_address)
-            hint = self.ctx.commands.reply("more_hint", answer.language)
-            rendered = render_answer(answer, p, self.ctx.strings, more_hint=hint)
-            self.store.set_pending_more(sender, rendered.rest)
-            return rendered.parts
+            answer = self.ask(runtime, question, channel)
+            return self.deliver(answer, question, channel, sender, sealed, our_address)
         except Exception as exc:  # noqa: BLE001 - the user still gets the general contacts
-            log.error("answering failed: %s", type(exc).__name__,
-                      exc_info=log.isEnabledFor(logging.DEBUG))
-            return fallback_reply(self.ctx, channel,
-                                  question.lang or guess_language(question.text),
-                                  question.country)
+            return self.fallback(question, channel, exc)
 
     def _record(self, question: Question, channel: str, sender: str, answer: Answer) -> None:
         try:

@@ -1,132 +1,120 @@
 """What to answer to one inbound WhatsApp or SMS message. Reads top to bottom:
 
-    rate limit -> record (the dedupe) -> opted out? -> command | media | too long | question
+    command? -> flood? -> record (the dedupe) -> opted out?
+      -> command | media only | too long | a turn of the conversation (``turns.py``)
 
-Replies are values (the bodies to put in the TwiML). A question answered within
-the deadline goes back inline; a slower one is answered in the background and
-leaves through the outbox (``delivery.py``). What is sent back is recorded for
-the caseworkers' inbox, never the confirmation of an erasure. Any fault becomes
-a polite reply with general contacts, never an exception to the web layer.
-Nothing here logs a body, a number or a profile name.
+Commands are recognised first and always answered (DELETE, STOP, CONTACTS are
+what a person in trouble needs; none waits behind a limit); for everything else
+the flood limit (``pace.py``) is checked before any other work. Replies are
+values (the bodies to put in the TwiML). A question answered within the deadline
+goes back inline; a slower one is answered in the background and leaves through
+the outbox (``delivery.py``). What is sent back is recorded for the caseworkers'
+inbox, never the confirmation of an erasure. Any fault becomes a polite reply
+with general contacts, never an exception to the web layer. Nothing here logs a
+body, a number or a profile name.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
+from datetime import timedelta
 
 from bot.advisor.language import guess_language
-from bot.advisor.models import Question
+from bot.channels.commands import Command
 from bot.channels.context import ChannelContext
 from bot.channels.twilio.answering import Answering
 from bot.channels.twilio.country import country_of
 from bot.channels.twilio.delivery import Delivery
 from bot.channels.twilio.dialogue import Dialogue
 from bot.channels.twilio.fallback import fallback_reply
-from bot.channels.twilio.ratelimit import RateLimiter
+from bot.channels.twilio.pace import Arrival, MemoryRateStore, Pace, RateStore
+from bot.channels.twilio.turns import Turns
 from bot.channels.twilio.webhook import Inbound
-from bot.store import Conversations, SenderPrefs
+from bot.store import Conversations
+from bot.store.conversations import GATHERING
 from bot.store.identity import Identity
 
 log = logging.getLogger(__name__)
-FOLLOW_UP_WORDS = 3  # a message this short continues the previous question
+WORKERS = 8  # threads that ask the advisor; fragments wait in the web server's threads
 
 
 class InboundHandler:
     def __init__(self, ctx: ChannelContext, store: Conversations, identity: Identity,
-                 dialogue: Dialogue, answering: Answering, delivery: Delivery) -> None:
+                 dialogue: Dialogue, answering: Answering, delivery: Delivery,
+                 rates: RateStore | None = None) -> None:
         self.ctx = ctx
-        self.settings = ctx.settings
+        self.settings = s = ctx.settings
         self.store = store
         self.identity = identity
         self.dialogue = dialogue
-        self.answering = answering
         self.delivery = delivery
-        self.limiter = RateLimiter(self.settings.rate_limit_per_minute,
-                                   self.settings.rate_limit_per_day)
-        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="twilio-answer")
+        self.pace = Pace(rates or MemoryRateStore(), per_minute=s.rate_limit_per_minute,
+                         per_day=s.rate_limit_per_day, flood_per_minute=s.rate_flood_per_minute,
+                         pause=s.rate_pause_minutes * 60)
+        self._pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="twilio-answer")
+        self.turns = Turns(ctx, store, identity, dialogue, answering, delivery, self.pace,
+                           self._pool)
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def handle(self, msg: Inbound) -> list[str]:
         """The bodies to reply with now (possibly none). Never raises."""
+        started = time.monotonic()
         sender = self.identity.sender_id(msg.from_)
-        verdict = self.limiter.check(sender, msg.sid)
-        if verdict == "silent":
-            return []
-        if verdict == "limited":
-            return self.dialogue.say("rate_limited", guess_language(msg.body), msg.channel)
+        body = msg.body.strip()
+        command = self.ctx.commands.parse(body) if body else None
+        arrival = self.pace.arrive(sender, msg.sid)
+        if arrival.verdict != "ok" and command is None:  # commands are always answered
+            if arrival.verdict == "silent":
+                return []
+            return self.dialogue.say("rate_limited", guess_language(body), msg.channel)
         try:
-            bodies, keep = self._handle(msg, sender)
+            bodies, keep = self._handle(msg, sender, body, command, arrival, started)
         except Exception as exc:  # noqa: BLE001 - the user still gets a reply
             log.error("could not handle a %s message: %s", msg.channel, type(exc).__name__,
                       exc_info=log.isEnabledFor(logging.DEBUG))
-            bodies, keep = fallback_reply(self.ctx, msg.channel, guess_language(msg.body),
+            bodies, keep = fallback_reply(self.ctx, msg.channel, guess_language(body),
                                           country_of(msg.from_)), True
-        if keep:
+        if keep and bodies:
             self.delivery.record_reply(sender, msg.channel, bodies)
         return bodies
 
-    def _handle(self, msg: Inbound, sender: str) -> tuple[list[str], bool]:
+    def _handle(self, msg: Inbound, sender: str, body: str, command: Command | None,
+                arrival: Arrival, started: float) -> tuple[list[str], bool]:
         """The replies, and whether to record them (not after an erasure)."""
-        prefs = self.store.touch(sender, country_of(msg.from_))
-        body = msg.body.strip()
+        session_for = timedelta(minutes=self.settings.session_minutes)
+        prefs = self.store.touch(sender, country_of(msg.from_), session_for)
         limit = self.settings.twilio_max_inbound_chars
+        conversation = command is None and body and len(body) <= limit
         stored = self.store.record_inbound(msg.sid, sender, msg.channel, msg.to, body[:limit],
-                                           self.identity.seal(msg.from_), "answering")
+                                           self.identity.seal(msg.from_),
+                                           GATHERING if conversation else "answering")
         if not stored:
             log.info("duplicate delivery of a %s message ignored", msg.channel)
             return [], False
-        command = self.ctx.commands.parse(body) if body else None
         if self.store.opted_out(sender, msg.channel) and not (
             command and command.kind == "start"
         ):
             self.store.finish_inbound(msg.sid, "ignored")
             return [], False
-        lang = prefs.lang or (command.lang if command else None)
+        if conversation:
+            return self.turns.take(msg, sender, prefs, body, arrival, started), True
+        lang = self.dialogue.language(command, prefs, msg.from_) if command else (
+            prefs.lang or guess_language(body))
+        note = True
         if command:
             replies = self.dialogue.command(command, msg, sender, prefs)
+            note = command.kind not in ("delete", "stop", "help")
         elif len(body) > limit:
-            replies = self.dialogue.say("too_long", lang or guess_language(body), msg.channel,
-                                        limit=limit)
-        elif not body:
-            replies = self.dialogue.say("media_only" if msg.num_media else "help_text", lang,
-                                        msg.channel)
-        else:
-            return self.dialogue.first_contact(prefs, msg.channel,
-                                               self._question(msg, sender, prefs, body),
-                                               lang or guess_language(body)), True
+            replies = self.dialogue.say("too_long", lang, msg.channel, limit=limit)
+        elif msg.num_media:
+            replies = self.dialogue.say("media_only", lang, msg.channel)
+        else:  # an empty message: what the service is (with the note on first contact)
+            replies, note = self.dialogue.welcome(lang, msg.channel, prefs), False
         self.store.finish_inbound(msg.sid)
-        if not (command and command.kind in ("delete", "stop", "help")):
-            replies = self.dialogue.first_contact(prefs, msg.channel, replies,
-                                                  lang or guess_language(body))
+        if note:
+            replies = self.dialogue.first_contact(prefs, msg.channel, replies, lang)
         return replies, not (command and command.kind == "delete")
-
-    def _question(self, msg: Inbound, sender: str, prefs: SenderPrefs, body: str) -> list[str]:
-        note = []
-        if msg.num_media:  # text and a picture: answer the text, say the picture was not read
-            note = self.dialogue.say("media_only", prefs.lang or guess_language(body),
-                                     msg.channel)
-        text = body
-        if prefs.last_question and len(body.split()) <= FOLLOW_UP_WORDS:
-            text = f"{prefs.last_question} {body}"
-        self.store.set_last_question(sender, text)
-        runtime = self.ctx.runtime.current()
-        if runtime is None:
-            # Still loading: the outbox worker answers as soon as the index is ready.
-            self.store.defer_inbound(msg.sid)
-            self.delivery.wake()
-            return note
-        question = Question(text=text, lang=prefs.lang, country=prefs.country)
-        sealed = self.identity.seal(msg.from_)  # for an escalation and a late reply
-        future = self._pool.submit(self.answering.answer, runtime, question, msg.channel,
-                                   sender, sealed, msg.to)
-        try:
-            parts = future.result(timeout=self.settings.twilio_reply_deadline)
-        except FutureTimeout:
-            future.add_done_callback(lambda f: self.delivery.later(f, msg, sender, sealed))
-            return note
-        self.store.finish_inbound(msg.sid)
-        return note + parts
