@@ -71,6 +71,7 @@ def twilio_settings(tmp: Path, api_base: str | None, account_sid: str, token: st
         twilio_account_sid=account_sid, twilio_auth_token=token,
         twilio_api_base_url=api_base, sender_hash_key="test-sender-key-" + "x" * 32,
         outbox_backoff=0.05, outbox_poll_interval=0.05,
+        fragment_window=0.3,  # each message waits this long for more of it (issue 13)
     )
     values.update(extra)
     return Settings(_env_file=None, **values)
