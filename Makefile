@@ -74,7 +74,7 @@ eval-holdout: ingest ## the same metrics on tests/eval/holdout.yaml (messages no
 	$(BIN)/bot eval --questions tests/eval/holdout.yaml --misses
 
 eval-conversations: install ## the scripted conversations (tests/eval/conversations*.yaml) through the signed webhook: transcripts and pass rate
-	$(BIN)/python -m pytest -q -s tests/eval/test_conversations.py
+	$(BIN)/python -m pytest -q -s tests/eval/test_conversation_scripts.py
 
 bench: install ## speed and memory against a plain LangChain + Chroma baseline
 	$(BIN)/python -m bench.run
