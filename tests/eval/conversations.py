@@ -151,8 +151,9 @@ def general_problems(replies: Iterable[str], words: Words, c: Conversation) -> l
 
 def _sentences(replies: list[str]) -> set[str]:
     """The guidance quoted (sentences with a citation), not the contacts or the notice."""
-    return {_flat(CITED.sub("", s)) for s in split_sentences("\n".join(replies))
-            if CITED.search(s)}
+    quoted = {_flat(CITED.sub("", s)) for s in split_sentences("\n".join(replies))
+              if CITED.search(s)}
+    return {q for q in quoted if len(q) >= 20}  # not a lone "[1]"
 
 
 def turn_problems(turn: Turn, replies: list[str], answered: int, words: Words,

@@ -191,9 +191,12 @@ class Turns:
             return parts
 
         future = self.pool.submit(respond)
-        remaining = self.settings.twilio_reply_deadline - (time.monotonic() - started)
+        deadline = self.settings.twilio_reply_deadline
+        remaining = deadline - (time.monotonic() - started)
         try:
-            parts = future.result(timeout=max(remaining, MIN_WAIT))
+            # However long the fragments took, an answer gets a moment to go back inline
+            # (never more than the deadline: 0 sends every answer through the outbox).
+            parts = future.result(timeout=max(remaining, min(MIN_WAIT, deadline)))
         except FutureTimeout:
             future.add_done_callback(lambda f: self.delivery.later(f, msg, sender, sealed))
             return []
