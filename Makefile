@@ -15,7 +15,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: help install browser ocr postgres ingest run serve test eval eval-holdout bench bench-vectors load lint check clean
+.PHONY: help install browser ocr postgres ingest run serve test eval eval-holdout eval-conversations bench bench-vectors load lint check clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -84,6 +84,9 @@ eval: ingest ## retrieval and answer metrics on tests/eval/questions.yaml
 
 eval-holdout: ingest ## the same metrics on tests/eval/holdout.yaml (messages no threshold was tuned on)
 	$(BIN)/bot eval --questions tests/eval/holdout.yaml --misses
+
+eval-conversations: install ## the scripted conversations (tests/eval/conversations*.yaml) through the signed webhook: transcripts and pass rate
+	$(BIN)/python -m pytest -q -s tests/eval/test_conversation_scripts.py
 
 bench: install ## speed and memory against a plain LangChain + Chroma baseline (and at 100k vectors)
 	$(BIN)/python -m bench.run

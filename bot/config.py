@@ -155,8 +155,11 @@ class Settings(BaseSettings):
     twilio_max_inbound_chars: int = Field(
         default=1000, ge=1, description="longer messages are refused with a clear reply"
     )
-    rate_limit_per_minute: int = Field(default=6, ge=1, description="messages per sender")
-    rate_limit_per_day: int = Field(default=100, ge=1, description="messages per sender")
+    rate_limit_per_minute: int = Field(
+        default=6, ge=1, description="answered questions per sender (fragments joined into "
+        "one question count once; urgent questions are always answered)")
+    rate_limit_per_day: int = Field(default=100, ge=1,
+                                    description="answered questions per sender")
     outbox_max_attempts: int = Field(default=8, ge=1)
     outbox_backoff: float = Field(
         default=2.0, gt=0, description="seconds before the first retry; doubles each time"
@@ -183,6 +186,26 @@ class Settings(BaseSettings):
         "to: Twilio's media stores (mms.twiliocdn.com once media needs basic auth, "
         "s3-external-1.amazonaws.com for older public media); set as a JSON list",
     )
+
+    # The conversation on WhatsApp and SMS (issue 13).
+    fragment_window: float = Field(
+        default=3.0, ge=0, le=10, description="seconds to wait for more of a message: "
+        "fragments a sender sends within this window are answered as one question")
+    rate_flood_per_minute: int = Field(
+        default=30, ge=1, description="messages per sender and minute beyond which nothing "
+        "is done, not even a greeting (commands still work)")
+    rate_pause_minutes: float = Field(
+        default=10.0, gt=0, description="the first message after this long a pause is "
+        "answered whatever the counts")
+    session_minutes: float = Field(
+        default=30.0, gt=0, description="how long the conversation's context (the last "
+        "question, situation, nationality) is kept for follow-ups, CONTACTS and MORE")
+    dialogue_vague_words: int = Field(
+        default=8, ge=1, description="a message shorter than this that names no situation "
+        "gets the welcome menu instead of an answer")
+    dialogue_greeting_words: int = Field(
+        default=25, ge=1, description="the same limit for a message that starts with a "
+        "greeting ('Hello? Is this the help line? I am a student...')")
 
     # The caseworkers' web app (issue 6).
     session_hours: float = Field(

@@ -20,6 +20,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 
+from bot.advisor.audience import for_nationality
 from bot.advisor.check import check_answer
 from bot.advisor.citing import cite
 from bot.advisor.composer import Budget, Composer
@@ -118,7 +119,8 @@ class Advisor:
 
         citations, step_sentences, sentences = cite(step_hits, composed, found.hits)
         first = urgent_contacts(view, question.country, question.nationality) if urgent else []
-        referrals = select_referrals(view, citations, first, budget.referrals)
+        referrals = select_referrals(view, citations, first, budget.referrals,
+                                     question.nationality)
         cited = {(c.doc_id, c.lang) for c in citations}
         answer = Answer(
             status="answered",
@@ -167,8 +169,17 @@ class Advisor:
 
     def _retrieve(self, view: IndexView, text: str, lang: str, question: Question,
                   vector: list[float]) -> Retrieval:
-        return retrieve(view, self._embedder, text, lang=lang, country=question.country,
-                        vector=vector)
+        """Retrieval, without the guidance written for another nationality than the user's."""
+        found = retrieve(view, self._embedder, text, lang=lang, country=question.country,
+                         vector=vector)
+        if question.nationality is None:
+            return found
+        hits = for_nationality(found.hits, question.nationality, lambda h: h.doc.nationalities)
+        if len(hits) == len(found.hits):
+            return found
+        # The relevance signal of what is left: the best guidance may have been another's.
+        top = max((h.similarity for h in hits if h.similarity is not None), default=0.0)
+        return replace(found, hits=hits, top_similarity=min(top, found.top_similarity))
 
     def _safety_text(self, key: str, lang: str) -> str:
         return self._safety.get(key, lang) if self._safety else ""

@@ -4,8 +4,11 @@ Rules, whatever composer wrote the answer:
 
 1. every sentence cites at least one citation of the answer, and its text is
    found verbatim in a cited passage;
-2. every phone number, e-mail address, URL and legal article number in the
-   sentences occurs verbatim in a cited passage or in the referral registry;
+2. every e-mail address, URL and legal article number in the sentences occurs
+   verbatim in a cited passage or in the referral registry, and every phone
+   number in the registry: a number that only a guide prints was never vetted
+   as a contact (``bot knowledge check`` refuses contacts in a guide's body;
+   this holds whatever composer wrote the answer);
 3. every contact shown is exactly the registry's entry.
 
 A failed check is an outcome, not an exception: the advisor sends a safe
@@ -25,11 +28,16 @@ def _digits(s: str) -> int:
     return sum(c.isdigit() for c in s)
 
 
+def phones_in(text: str) -> list[str]:
+    """The phone numbers of a text, as written (seven digits or more)."""
+    return [m.group(0).strip() for m in PHONE.finditer(text) if _digits(m.group(0)) >= 7]
+
+
 def facts_in(text: str) -> list[str]:
     """The checkable facts of a text: contacts and article numbers, as written."""
     found = [m.group(0) for m in EMAIL.finditer(text)]
     found += [m.group(0).rstrip(".,;:") for m in URL.finditer(text)]
-    found += [m.group(0).strip() for m in PHONE.finditer(text) if _digits(m.group(0)) >= 7]
+    found += phones_in(text)
     found += [m.group(0) for m in ARTICLE.finditer(text)]
     return found
 
@@ -43,6 +51,8 @@ def check_answer(answer: Answer, registry: Mapping[str, Referral]) -> list[str]:
     problems: list[str] = []
     quotes = {c.n: c.quote for c in answer.citations}
     allowed = "\n".join(quotes.values()) + "\n" + _registry_text(registry.values())
+    numbers = "\n".join(v for r in registry.values()
+                        for v in (r.phone, r.whatsapp, r.telegram) if v)
 
     for i, sentence in enumerate([*answer.steps, *answer.sentences], start=1):
         if not sentence.cites:
@@ -57,6 +67,9 @@ def check_answer(answer: Answer, registry: Mapping[str, Referral]) -> list[str]:
         for fact in facts_in(sentence.text):
             if fact not in allowed:
                 problems.append(f"sentence {i} has a contact or article found in no source")
+        for phone in phones_in(sentence.text):
+            if phone in allowed and phone not in numbers:
+                problems.append(f"sentence {i} has a phone number that is not in the registry")
 
     for shown in answer.referrals:
         entry = registry.get(shown.id)

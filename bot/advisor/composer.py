@@ -14,7 +14,7 @@ from typing import Protocol
 
 from bot.index.lexical import tokenize
 from bot.retrieval.retriever import Hit
-from bot.text.sentences import split_sentences
+from bot.text.sentences import INTRO_MARKS, split_sentences
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,11 @@ class ExtractiveComposer:
     passage (guidance puts the answer first) and the question's words it shares.
     Word overlap only helps when the question is in the passage's language; for a
     cross-lingual question the passage order and position carry the choice.
+
+    Two rules keep the text whole: a sentence that introduces a list ("you can ask
+    for help in three places:") goes only with the item after it, else it is
+    left out (an answer must never end on a colon); and a sentence said once is
+    not said again (guides repeat their key warnings).
     """
 
     def __init__(
@@ -85,18 +90,49 @@ class ExtractiveComposer:
                 candidates.append((score, hit_index, pos, sentence))
         candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
 
+        by_place = {(hit_index, pos): sentence for _s, hit_index, pos, sentence in candidates}
         picked: list[tuple[int, int, str]] = []
         per_hit: dict[int, int] = {}
+        said: set[str] = set()
         used = 0
         for _score, hit_index, pos, sentence in candidates:
-            if len(picked) >= budget.sentences:
-                break
-            if picked and used + len(sentence) + 1 > budget.chars:
+            group = [(pos, sentence)]
+            if introduces(sentence):  # the introduction and its first item, or neither
+                item = by_place.get((hit_index, pos + 1))
+                if item is None or _key(item) in said:
+                    continue
+                group.append((pos + 1, item))
+            group = [(p, t) for p, t in group if (hit_index, p, t) not in picked]
+            size = sum(len(t) + 1 for _p, t in group)
+            if not group or len(picked) + len(group) > budget.sentences:
                 continue
-            if per_hit.get(hit_index, 0) >= self.per_passage:
+            if picked and used + size > budget.chars:
                 continue
-            per_hit[hit_index] = per_hit.get(hit_index, 0) + 1
-            picked.append((hit_index, pos, sentence))
-            used += len(sentence) + 1
+            if per_hit.get(hit_index, 0) + len(group) > self.per_passage or any(
+                    _key(t) in said for _p, t in group):
+                continue
+            per_hit[hit_index] = per_hit.get(hit_index, 0) + len(group)
+            for p, t in group:
+                picked.append((hit_index, p, t))
+                said.add(_key(t))
+            used += size
+        picked = _without_dangling_intros(picked)
         picked.sort(key=lambda p: (p[0], p[1]))
         return [ComposedSentence(text, (hit_index,)) for hit_index, _pos, text in picked]
+
+def _key(sentence: str) -> str:
+    return " ".join(sentence.casefold().split())
+
+
+def introduces(sentence: str) -> bool:
+    """Does the sentence end by announcing what follows ("three places:")?"""
+    return sentence.rstrip().endswith(INTRO_MARKS)
+
+
+def _without_dangling_intros(picked: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Leave out an introduction whose next sentence (the list's first item) is not kept."""
+    positions = {(hit_index, pos) for hit_index, pos, _text in picked}
+    return [
+        (hit_index, pos, text) for hit_index, pos, text in picked
+        if not introduces(text) or (hit_index, pos + 1) in positions
+    ]

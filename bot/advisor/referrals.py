@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.advisor.audience import serves
 from bot.advisor.models import Citation, ReferralOut
 from bot.index.view import IndexView
 from bot.knowledge.models import Referral
@@ -48,11 +49,14 @@ def urgent_contacts(
 
 
 def select_referrals(
-    view: IndexView, citations: Sequence[Citation], first: Sequence[ReferralOut], limit: int
+    view: IndexView, citations: Sequence[Citation], first: Sequence[ReferralOut], limit: int,
+    nationality: str | None = None,
 ) -> list[ReferralOut]:
-    """``first`` (urgent contacts), then the cited documents' referrals in their order."""
+    """``first`` (urgent contacts), then the cited documents' referrals in their order;
+    not those made for another nationality than the user's."""
     ids: list[str] = [r.id for r in first]
     for citation in citations:
         ids.extend(view.documents[(citation.doc_id, citation.lang)].referrals)
     chosen = [view.referrals[i] for i in dict.fromkeys(ids) if i in view.referrals]
+    chosen = [r for r in chosen if serves(r.nationalities, nationality)]
     return [referral_out(r) for r in chosen[:limit]]

@@ -11,7 +11,7 @@ missing reply falls back to English. Parsing is an outcome, not an exception:
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -27,6 +27,9 @@ class Command:
     kind: Kind
     lang: str  # the language of the keyword used
     arg: str | None = None  # LANG's language code, when valid
+    # Every language that has this keyword (Spanish and Portuguese share CONTACTOS,
+    # AGENTE, IDIOMA, PARAR): the reply's language is then the user's, not the table's.
+    langs: tuple[str, ...] = field(default=(), compare=False)
 
 
 def normalize(text: str) -> str:
@@ -46,6 +49,7 @@ class Commands:
     def __init__(self, directory: Path) -> None:
         self.strings = Strings(directory)
         self._keywords: dict[str, tuple[Kind, str]] = {}
+        self._langs: dict[str, list[str]] = {}
         # English last, so it wins a keyword two languages share ("menu").
         langs = [lang for lang in self.strings.languages if lang != DEFAULT_LANG]
         for lang in [*langs, DEFAULT_LANG]:
@@ -56,6 +60,7 @@ class Commands:
                     key = normalize(word)
                     if key:
                         self._keywords[key] = (kind, lang)
+                        self._langs.setdefault(key, []).append(lang)
 
     def _own(self, key: str, lang: str) -> str:
         """A language's own value, without the English fallback."""
@@ -69,12 +74,13 @@ class Commands:
         whole = " ".join(words)
         if whole in self._keywords:
             kind, lang = self._keywords[whole]
-            return Command(kind, lang)
+            return Command(kind, lang, langs=tuple(dict.fromkeys(self._langs[whole])))
         # LANG xx (the keyword, then a code)
         head, tail = " ".join(words[:-1]), words[-1]
         found = self._keywords.get(head)
         if found and found[0] == "lang":
-            return Command("lang", found[1], tail if tail in SERVED else None)
+            return Command("lang", found[1], tail if tail in SERVED else None,
+                           langs=tuple(dict.fromkeys(self._langs[head])))
         return None
 
     def reply(self, key: str, lang: str | None, **values: object) -> str:

@@ -1,5 +1,13 @@
 """Which referral contacts to give outside an answer: for CONTACTS, and when something fails.
 
+CONTACTS (``for_person``) gives the contacts of the user's last situation (the
+ones its answer gave), the urgent ones where the user is, and the lines made
+for their nationality; never one made for another nationality or for a place
+that has nothing to do with them. Those one can call or message come first,
+then those to write to, then websites; an entry with no way to reach it comes
+only when the last answer named it and it is the embassy entry (whose name says
+how to find one): a name and opening hours are nothing to call.
+
 Read from the served index's registry when it is loaded, else straight from the
 knowledge folder's registry, so a reply with contacts never depends on the
 embedding model, the index or the database.
@@ -8,13 +16,15 @@ embedding model, the index or the database.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.advisor.audience import ANY, serves
 from bot.advisor.models import ReferralOut
 from bot.advisor.referrals import referral_out
+from bot.channels.render.contacts import reach_rank
 from bot.knowledge.models import Problem, Referral
 from bot.knowledge.registry import load_registry
 
@@ -22,6 +32,7 @@ if TYPE_CHECKING:
     from bot.channels.context import RuntimeSource
 
 log = logging.getLogger(__name__)
+HOME = "RU"  # where the people this assistant serves are, unless they say otherwise
 
 
 class ContactBook:
@@ -63,3 +74,35 @@ class ContactBook:
             if ranked:
                 return [referral_out(r) for r in ranked[:limit]]
         return self.general(limit)
+
+    def for_person(self, *, location: str | None, nationality: str | None,
+                   related: Sequence[str] = (), limit: int = 4) -> list[ReferralOut]:
+        """CONTACTS: for the situation (``related``: the last answer's contacts), where
+        the user is (Russia when unknown) and whose citizen they are."""
+        where = location or HOME
+        chosen = []
+        for r in self._referrals().values():
+            if not serves(r.nationalities, nationality):
+                continue
+            reach = reach_rank(referral_out(r))
+            here = ANY in r.countries or where in r.countries
+            mine = nationality is not None and nationality in r.nationalities
+            # A line of one's own country: one to call from anywhere, or one where one is.
+            home_line = mine and (here or (nationality in r.countries and reach == 0))
+            # Anyone's line where one is, that one can call or message now.
+            callable_here = here and ANY in r.nationalities and reach == 0
+            if r.id in related or (here and r.urgent) or home_line or callable_here:
+                chosen.append(r)
+        order = {rid: i for i, rid in enumerate(related)}
+
+        def rank(r: Referral) -> tuple[int, int, int, int]:
+            return (0 if r.urgent else 1, reach_rank(referral_out(r)),
+                    0 if nationality and nationality in r.nationalities else 1,
+                    order.get(r.id, len(order)))
+
+        chosen.sort(key=rank)
+        reachable = [r for r in chosen if r.contacts()]
+        # With no way to reach it, only the embassy entry, whose name says how to find one.
+        named = [r for r in chosen if not r.contacts() and r.id in related
+                 and r.kind == "embassy"]
+        return [referral_out(r) for r in [*reachable, *named][:limit]]

@@ -14,6 +14,7 @@ from bot.advisor.runtime import Runtime
 from bot.advisor.strings import Strings, load_strings
 from bot.channels.commands import Commands, load_commands
 from bot.channels.contacts import ContactBook
+from bot.channels.conversation.words import DialogueWords, load_dialogue
 from bot.config import Settings, prompts_dir
 from bot.store import Database
 
@@ -32,10 +33,12 @@ class ChannelContext:
     strings: Strings  # the assistant's words (prompts/strings)
     commands: Commands  # keywords and replies (prompts/commands)
     contacts: ContactBook  # contacts outside an answer
+    dialogue: DialogueWords  # the welcome, the menu, the words of greetings (prompts/dialogue)
 
     @classmethod
     def create(cls, settings: Settings, runtime: RuntimeSource,
                database: Database | None) -> ChannelContext:
         prompts = prompts_dir(settings)
         return cls(settings, runtime, database, load_strings(prompts / "strings"),
-                   load_commands(prompts), ContactBook(runtime, settings.knowledge_dir))
+                   load_commands(prompts), ContactBook(runtime, settings.knowledge_dir),
+                   load_dialogue(prompts))

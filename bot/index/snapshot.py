@@ -41,6 +41,7 @@ class DocInfo:
     review_due: date
     awaiting_review: tuple[str, ...] = ()  # "legal", "native-speaker": shown on citations
     role: str | None = None  # "first-steps": the guide urgent answers open with
+    nationalities: tuple[str, ...] = ("ANY",)  # whose citizens it is written for
 
     @classmethod
     def of(cls, doc: Document) -> DocInfo:
@@ -58,6 +59,7 @@ class DocInfo:
             review_due=doc.review_due,
             awaiting_review=doc.awaiting_review,
             role=doc.role,
+            nationalities=doc.nationalities,
         )
 
 
@@ -148,6 +150,8 @@ def _doc_info(d: dict[str, Any]) -> DocInfo:
         review_due=date.fromisoformat(d["review_due"]),
         awaiting_review=tuple(d.get("awaiting_review", ())),
         role=d.get("role"),  # older generations did not keep it
+        # Snapshots written before guides could say whose citizens they are for.
+        nationalities=tuple(d.get("nationalities") or ("ANY",)),
     )
 
 

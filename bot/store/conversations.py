@@ -9,7 +9,8 @@ the lease while it lives; one whose lease ran out is answered again by another.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,10 +33,12 @@ from bot.store.models import (
     most_severe,
     utcnow,
 )
+from bot.store.ratelimits import answers_book
 from bot.store.redact import redact
 
 FOLLOW_UP_WINDOW = timedelta(minutes=30)
 DEFAULT_LEASE = timedelta(seconds=30)
+GATHERING = "gathering"  # a fragment waiting to be joined with what the sender writes next
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,8 @@ class SenderPrefs:
     country: str | None
     last_question: str | None  # only when recent enough to be a follow-up
     new: bool = False  # first contact: this call created the sender
+    # The conversation so far (the channel's JSON), only while the session lasts.
+    session: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -70,8 +75,10 @@ class Conversations:
 
     # Senders and preferences.
 
-    def touch(self, sender_id: str, country: str | None = None) -> SenderPrefs:
-        """The sender's preferences, creating the sender on first contact."""
+    def touch(self, sender_id: str, country: str | None = None,
+              session_for: timedelta = FOLLOW_UP_WINDOW) -> SenderPrefs:
+        """The sender's preferences, creating the sender on first contact; the session
+        and the last question only when younger than ``session_for``."""
         now = utcnow()
         new = False
         try:
@@ -86,10 +93,12 @@ class Conversations:
             assert row is not None
             row.last_seen_at = now
             recent = row.last_question_at is not None and (
-                now - row.last_question_at <= FOLLOW_UP_WINDOW
+                now - row.last_question_at <= session_for
             )
+            live = row.session_at is not None and now - row.session_at <= session_for
             return SenderPrefs(
-                sender_id, row.lang, row.country, row.last_question if recent else None, new
+                sender_id, row.lang, row.country, row.last_question if recent else None, new,
+                _session(row.session) if live else {},
             )
 
     def known(self, sender_id: str) -> bool:
@@ -108,6 +117,12 @@ class Conversations:
         self._update_sender(
             sender_id, last_question=redact(text)[:500], last_question_at=utcnow()
         )
+
+    def set_session(self, sender_id: str, session: dict[str, Any]) -> None:
+        """Keep the conversation so far; its text values are redacted here."""
+        clean = {k: redact(v) if isinstance(v, str) else v for k, v in session.items()}
+        self._update_sender(sender_id, session=json.dumps(clean, ensure_ascii=False)[:8000],
+                            session_at=utcnow())
 
     def set_pending_more(self, sender_id: str, rest: str | None) -> None:
         self._update_sender(sender_id, pending_more=rest)
@@ -178,18 +193,55 @@ class Conversations:
                 .values(status=status, sealed_address=None, leased_by=None, lease_until=None)
             )
 
-    def defer_inbound(self, sid: str) -> None:
-        """Leave a message for the outbox worker to answer (keeps its sealed address)."""
+    def take_fragments(self, sender_id: str, sid: str) -> list[str] | None:
+        """The fragments to answer with the message ``sid``, oldest first (their stored,
+        redacted bodies), which are then answered; None when a later message of the
+        sender is gathering too: that one answers them all.
+
+        Only the newest gathering message claims; the others become ``joined``.
+        """
         with self.db.session() as s:
-            s.execute(update(Message).where(Message.sid == sid)
-                      .values(status="received", leased_by=None, lease_until=None))
+            rows = s.scalars(
+                select(Message).where(Message.sender_id == sender_id,
+                                      Message.status == GATHERING).order_by(Message.id)
+            ).all()
+            mine = next((r for r in rows if r.sid == sid), None)
+            if mine is None or rows[-1].sid != sid:
+                return None
+            earlier = [r for r in rows if r.id < mine.id]
+            won = s.execute(
+                update(Message).where(Message.id == mine.id, Message.status == GATHERING)
+                .values(status="answering", leased_by=self.db.owner,
+                        lease_until=utcnow() + self.lease)
+            ).rowcount  # type: ignore[attr-defined]
+            if not won:
+                return None
+            joined = []
+            for r in earlier:
+                taken = s.execute(
+                    update(Message).where(Message.id == r.id, Message.status == GATHERING)
+                    .values(status="joined", sealed_address=None)
+                ).rowcount  # type: ignore[attr-defined]
+                if taken:
+                    joined.append(r.body)
+            return joined
+
+    def defer_inbound(self, sid: str, body: str | None = None) -> None:
+        """Leave a message for the outbox worker to answer (keeps its sealed address);
+        ``body``: what to answer instead of its own text (fragments joined), redacted."""
+        values: dict[str, Any] = {"status": "received", "leased_by": None, "lease_until": None}
+        if body is not None:
+            values["body"] = redact(body)
+        with self.db.session() as s:
+            s.execute(update(Message).where(Message.sid == sid).values(**values))
 
     def reset_orphans(self) -> int:
         """At start-up, on a database no other process uses (a guarded SQLite file):
-        messages a dead process was answering wait again. Replicas use the leases."""
+        messages a dead process was answering or gathering wait again. Replicas use the
+        leases."""
         with self.db.session() as s:
             result = s.execute(
-                update(Message).where(Message.status == "answering")
+                update(Message).where(Message.status.in_(("answering", GATHERING)))
                 .values(status="received", leased_by=None, lease_until=None)
             )
             return int(result.rowcount)  # type: ignore[attr-defined]
@@ -299,6 +351,7 @@ class Conversations:
         under a previous key), in one transaction, then scrub the database files so the
         erased text is gone from them too; the number of rows."""
         ids = [sender_id, *also]
+        ids += [answers_book(i) for i in ids]  # their rate-limit counts (ratelimits.py)
         removed = 0
         with self.db.session() as s:
             for table in PERSONAL_TABLES:
@@ -341,10 +394,11 @@ class Conversations:
     def export(self, sender_id: str) -> dict[str, list[dict[str, Any]]]:
         """Every stored row about the sender, table by table (a subject access request)."""
         out: dict[str, list[dict[str, Any]]] = {}
+        ids = [sender_id, answers_book(sender_id)]
         with self.db.session() as s:
             for table in PERSONAL_TABLES:
                 column = table.sender_id  # type: ignore[attr-defined]
-                rows = s.scalars(select(table).where(column == sender_id)).all()
+                rows = s.scalars(select(table).where(column.in_(ids))).all()
                 out[table.__tablename__] = [
                     {c.name: getattr(r, c.key) for c in table.__table__.columns}
                     for r in rows
@@ -370,3 +424,11 @@ class Conversations:
                 counts[table.__tablename__] = int(result.rowcount)  # type: ignore[attr-defined]
         self.db.scrub()
         return counts
+
+
+def _session(raw: str | None) -> dict[str, Any]:
+    try:
+        value = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}

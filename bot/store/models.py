@@ -55,6 +55,10 @@ class Sender(Base):
     last_question: Mapped[str | None] = mapped_column(Text)  # redacted
     last_question_at: Mapped[datetime | None] = mapped_column(DateTime)
     pending_more: Mapped[str | None] = mapped_column(Text)  # the rest of a long reply
+    # The conversation so far (issue 13), JSON: the situation, the language and
+    # nationality seen, what the last answer cited. Redacted; for the session only.
+    session: Mapped[str | None] = mapped_column(Text)
+    session_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
@@ -79,6 +83,7 @@ class Message(Base):
     our_address: Mapped[str] = mapped_column(String(64))  # the Twilio number it came to
     body: Mapped[str] = mapped_column(Text, default="")  # redacted
     # received -> answering -> answered (or ignored); received rows wait for the worker.
+    # A fragment waits as gathering; joined: answered as part of a later message.
     status: Mapped[str] = mapped_column(String(16), index=True)
     sealed_address: Mapped[bytes | None] = mapped_column(LargeBinary)  # until answered
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)

@@ -39,6 +39,12 @@ from bot.store.models import RateEvent, RateWarning
 MAX_MEMORY_SENDERS = 100_000  # forget idle senders rather than grow forever
 
 
+def answers_book(sender_id: str) -> str:
+    """The book that counts a sender's answered questions beside the one that counts their
+    messages (``bot/channels/twilio/pace.py``); erased with the sender."""
+    return ("a" + sender_id)[:64]
+
+
 class RateBook(Protocol):
     """One sender's counts, held exclusively."""
 

@@ -19,6 +19,8 @@ import re
 # Latin, Arabic question mark, Devanagari danda, Ethiopic full stop, Myanmar and CJK stops,
 # and the ellipsis.
 END_MARKS = ".!?\u2026\u061F\u0964\u1362\u104B\u3002"
+# What ends a sentence that introduces a list: a colon (Latin, full-width, Ethiopic "፦").
+INTRO_MARKS = (":", "\uff1a", "\u1366")
 _END = re.compile(rf"[{END_MARKS}][\"'»”’)\]]*(\s+)(?=[^\s\da-z])")
 _ABBREVIATIONS = frozenset(
     "e.g i.e art arts no nos etc mr mrs ms dr st vs cf approx ст п ч".split()

@@ -161,8 +161,15 @@ def test_facts_must_be_in_a_cited_quote_or_the_registry(starter_runtime: Runtime
     quote = f"Call the hotline on {INVENTED_PHONE} or write to help@example.net today."
     cited = Answer(status="answered", language="en", citations=[citation(1, quote)],
                    sentences=[Sentence(text=quote, cites=[1])])
-    assert check_answer(cited, registry) == []
+    # A phone number only a guide prints was never vetted as a contact (issue 13): only
+    # the registry's numbers may be sent.
+    assert check_answer(cited, registry) == [
+        "sentence 1 has a phone number that is not in the registry"]
     assert set(facts_in(quote)) == {INVENTED_PHONE, "help@example.net"}
+    e_mail = quote.replace(f"on {INVENTED_PHONE} ", "")
+    assert check_answer(Answer(status="answered", language="en",
+                               citations=[citation(1, e_mail)],
+                               sentences=[Sentence(text=e_mail, cites=[1])]), registry) == []
 
     # The same sentence cited against a passage without the number breaks two rules.
     other = Answer(status="answered", language="en",

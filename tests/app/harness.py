@@ -37,8 +37,13 @@ OUR_NUMBER = "+15005550006"
 PROFILE = "Amina Kowalczyk-Testname"
 
 
-def privacy_note(lang: str = "en") -> str:
-    """What the first reply to a new sender adds: how to delete the chat, and DELETE."""
+def privacy_note(lang: str = "en", channel: str = "whatsapp") -> str:
+    """What the first reply to a new sender adds: how to delete the chat, and DELETE
+    (by SMS without the WhatsApp steps: prompts/dialogue)."""
+    if channel == "sms":
+        from bot.channels.conversation.words import load_dialogue
+
+        return load_dialogue(ROOT / "prompts").text("privacy_note_sms", lang)
     from bot.channels.commands import load_commands
 
     return load_commands(ROOT / "prompts").reply("privacy_note", lang)
@@ -46,8 +51,9 @@ def privacy_note(lang: str = "en") -> str:
 
 def without_note(bodies: list[str], lang: str = "en") -> list[str]:
     """The replies without the first-contact privacy note (a part of its own or appended)."""
-    note = privacy_note(lang)
-    out = [b.removesuffix("\n\n" + note) for b in bodies if b != note]
+    out = bodies
+    for note in (privacy_note(lang), privacy_note(lang, "sms")):
+        out = [b.removesuffix("\n\n" + note) for b in out if b != note]
     return out
 
 
@@ -65,6 +71,7 @@ def twilio_settings(tmp: Path, api_base: str | None, account_sid: str, token: st
         twilio_account_sid=account_sid, twilio_auth_token=token,
         twilio_api_base_url=api_base, sender_hash_key="test-sender-key-" + "x" * 32,
         outbox_backoff=0.05, outbox_poll_interval=0.05,
+        fragment_window=0.3,  # each message waits this long for more of it (issue 13)
     )
     values.update(extra)
     return Settings(_env_file=None, **values)

@@ -75,7 +75,8 @@ def app(tmp_path: Path, fake: FakeTwilio, spy: CountingRuntime,
         database_url: str) -> Iterator[AppServer]:
     """The service on each database: SQLite, then PostgreSQL."""
     settings = twilio_settings(tmp_path, fake.base_url, ACCOUNT_SID, AUTH_TOKEN,
-                               rate_limit_per_minute=8, database_url=database_url)
+                               rate_limit_per_minute=8, database_url=database_url,
+                               fragment_window=0.5)
     with serve(settings, spy) as server:
         yield server
 
@@ -232,16 +233,24 @@ def test_media_other_than_photos_is_not_downloaded_and_the_user_is_told(
     assert len(spy.questions) == 1
 
 
-# Check 16: over the rate limit, throttled before any work; oversized input refused clearly.
-def test_rate_limit_throttles_before_any_work(app: AppServer, spy: CountingRuntime) -> None:
+# Check 16: over the rate limit, one polite reply and then quiet; panic is never silenced
+# (issue 13): the limit counts answered questions, and danger, greetings and commands are
+# always answered.
+def test_over_the_rate_limit_quiet_but_never_for_danger_or_commands(
+    app: AppServer, spy: CountingRuntime
+) -> None:
     limit = app.settings.rate_limit_per_minute
     for i in range(limit):
         assert app.ask(f"{QUESTION} ({i})", "+79001112233")
-    before = count(app, Message)
-    [limited] = app.ask(QUESTION, "+79001112233")
+    other = "Can my university refuse to extend my student visa?"
+    [limited] = app.ask(other, "+79001112233")
     assert "wait" in limited
-    assert app.ask(QUESTION, "+79001112233") == []  # one polite reply, then silence
-    assert count(app, Message) == before and len(spy.questions) == limit
+    assert app.ask(other + " Please answer.", "+79001112233") == []  # then silence
+    urgent = app.ask("They locked us in and will send us to the front tomorrow, help",
+                     "+79001112233")
+    assert urgent and "[1]" in urgent[0]
+    assert app.ask("CONTACTS", "+79001112233")
+    assert app.ask("hello", "+79001112233")  # the menu: no question answered, none counted
     assert app.ask(QUESTION, "+79005556677")  # another sender is not affected
 
 
@@ -323,12 +332,14 @@ def test_the_first_reply_and_help_say_how_to_delete_the_chat(
     assert second and not any(note in b for b in second)
     [help_reply] = app.ask("HELP", "+79001112233")
     assert note in help_reply
-    # In French: the French note, which names the French word and DELETE.
+    # In French: the French note, which names the French word and DELETE; by SMS without
+    # the WhatsApp steps (issue 13).
     [aide] = app.ask("AIDE", "+33612345678", channel="sms")
-    assert privacy_note("fr") in aide and "SUPPRIMER" in aide and "DELETE" in aide
+    assert privacy_note("fr", "sms") in aide and "SUPPRIMER" in aide and "DELETE" in aide
+    assert "WhatsApp" not in aide
     # The same number on the other channel is the same sender: no second note.
     again = app.ask("LANG fr", "+33612345678")
-    assert not any(privacy_note("fr") in b or note in b for b in again)
+    assert not any(privacy_note("fr", "sms") in b or note in b for b in again)
 
 
 def test_no_privacy_note_after_stop_or_delete(app: AppServer) -> None:

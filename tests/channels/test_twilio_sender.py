@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from twilio_fake import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
 
-from bot.channels.twilio.ratelimit import RateLimiter
 from bot.channels.twilio.sender import TwilioSender
 
 
@@ -54,12 +53,3 @@ def test_delete_conversation_deletes_both_directions(sender: TwilioSender,
     deletion = sender.delete_conversation(["whatsapp:+79001112233"], ["SMgone"])
     assert deletion.deleted == 2 and deletion.complete
     assert list(fake.messages) == ["SMother"]
-
-
-def test_rate_limiter_warns_once_then_stays_silent() -> None:
-    now = [0.0]
-    limiter = RateLimiter(2, 100, clock=lambda: now[0])
-    assert [limiter.check("a", f"m{i}") for i in range(4)] == ["ok", "ok", "limited", "silent"]
-    assert limiter.check("a", "m0") == "ok"  # a redelivery is not counted again
-    now[0] = 61.0
-    assert limiter.check("a", "m9") == "ok"

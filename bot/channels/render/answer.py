@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from bot.advisor.models import Answer, Citation, ReferralOut, Sentence
 from bot.advisor.strings import Strings
 from bot.channels.commands import KINDS
-from bot.channels.render.contacts import format_contact, reachable_first
+from bot.channels.render.contacts import format_contact, reach_rank, reachable_first
 from bot.channels.render.limits import prefix, utf16_units
 from bot.channels.render.profiles import Profile
 from bot.text.sentences import split_sentences
@@ -55,27 +55,41 @@ def without_command_hints(text: str) -> str:
     return text if len(kept) == len(sentences) else " ".join(kept)
 
 
+def _by_document(citations: Sequence[Citation]) -> list[tuple[str, Citation]]:
+    """One entry per document (two sections of one guide are one source to a reader),
+    with the numbers that cite it: ("1, 3", citation)."""
+    groups: dict[tuple[str, str | None], list[Citation]] = {}
+    for c in citations:
+        groups.setdefault((c.title, c.url), []).append(c)
+    return [(", ".join(str(c.n) for c in group), group[0]) for group in groups.values()]
+
+
 def _sources(citations: Sequence[Citation], p: Profile, strings: Strings, lang: str) -> str:
     if not citations or p.sources == "none":
         return ""
     heading = strings.get("sources", lang)
     if p.sources == "inline":
-        return f"{heading}: " + "; ".join(f"[{c.n}] {short_name(c.title, 30)}"
-                                          for c in citations)
+        return f"{heading}: " + "; ".join(f"[{ns}] {short_name(c.title, 30)}"
+                                          for ns, c in _by_document(citations))
     lines = [p.heading(heading)]
+    if p.sources == "short":
+        for ns, c in _by_document(citations):
+            lines.append(f"{ns}. {short_name(c.title)}" + (f" {c.url}" if c.url else ""))
+        return "\n".join(lines)
     for c in citations:
-        if p.sources == "short":
-            lines.append(f"{c.n}. {short_name(c.title)}" + (f" {c.url}" if c.url else ""))
-        else:
-            where = f"{c.title} - {c.section}" if c.section != c.title else c.title
-            lines.append(f"[{c.n}] {where}" + (f" {c.url}" if c.url else ""))
+        where = f"{c.title} - {c.section}" if c.section != c.title else c.title
+        lines.append(f"[{c.n}] {where}" + (f" {c.url}" if c.url else ""))
     return "\n".join(lines)
 
 
 def contact_lines(referrals: Sequence[ReferralOut], p: Profile, strings: Strings,
                   lang: str) -> list[str]:
-    """The contacts as the profile prints them, in the order it shows them."""
+    """The contacts as the profile prints them, in the order it shows them. Where only
+    the first way to reach a contact fits (SMS), one with none is left out: a bare
+    name is nothing to call."""
     ordered = reachable_first(referrals) if p.reachable_first else list(referrals)
+    if p.contact == "reach":
+        ordered = [r for r in ordered if reach_rank(r) < 3]
     return [format_contact(r, p.contact, strings, lang) for r in ordered]
 
 

@@ -5,10 +5,12 @@ them), in one order: how to reach the organisation first (``CONTACT_FIELDS``:
 phone, WhatsApp, e-mail, web), then its hours. An entry with no verified way to
 reach it (an embassy, say) is its name alone; its notes, which say how to find
 one, go with the answer's JSON (the web page shows them on the contact's card).
+A registry ``warning`` (an old number, a line a commander must not see) is
+shown beside the contact in every layout.
 
-    line   (web)       Name - Phone: 8-800 - Web: https://... - Hours: 9-18
-    block  (WhatsApp)  Name / Phone: 8-800 / Web: https://...   one per line: tappable
-    reach  (SMS)       Name: 8-800                                the first way to reach it
+    line   (web)       Name - Phone: 8-800 - Web: https://... - Hours: 9-18 - Note: ...
+    block  (WhatsApp)  Name / Phone: 8-800 / Web: https://... / Note: ...   one per line
+    reach  (SMS)       Name: 8-800 (Note: ...)                  the first way to reach it
 """
 
 from __future__ import annotations
@@ -25,14 +27,28 @@ SHOWN_FIELDS = (*CONTACT_FIELDS, "hours")
 
 
 def format_contact(r: ReferralOut, layout: Layout, strings: Strings, lang: str) -> str:
+    warning = f"{strings.get('warning', lang)}: {r.warning}" if r.warning else ""
     if layout == "reach":
         reach = next((getattr(r, k) for k in CONTACT_FIELDS if getattr(r, k)), None)
-        return f"{r.name}: {reach}" if reach else r.name
+        line = f"{r.name}: {reach}" if reach else r.name
+        return f"{line} ({warning})" if warning else line
     parts = [r.name]
     parts += [f"{strings.get(k, lang)}: {getattr(r, k)}" for k in SHOWN_FIELDS if getattr(r, k)]
+    if warning:
+        parts.append(warning)
     return ("\n" if layout == "block" else " - ").join(parts)
 
 
+def reach_rank(r: ReferralOut) -> int:
+    """0: a phone or WhatsApp; 1: Telegram or e-mail; 2: a website; 3: nothing to reach."""
+    if r.phone or r.whatsapp:
+        return 0
+    if r.telegram or r.email:
+        return 1
+    return 2 if r.web else 3
+
+
 def reachable_first(referrals: Sequence[ReferralOut]) -> list[ReferralOut]:
-    """Contacts one can call or message first; otherwise the given order (most relevant first)."""
-    return sorted(referrals, key=lambda r: 0 if (r.phone or r.whatsapp) else 1)
+    """Contacts one can call or message first, then those to write to, then websites;
+    otherwise the given order (most relevant first)."""
+    return sorted(referrals, key=reach_rank)

@@ -18,7 +18,7 @@ from bot.channels.render.limits import (
     sms_units,
     utf16_units,
 )
-from bot.text.sentences import sentence_pieces
+from bot.text.sentences import INTRO_MARKS, sentence_pieces
 
 Measure = Callable[[str], int]
 
@@ -34,8 +34,25 @@ def _units(text: str) -> list[str]:
                 pieces[-1] += paragraph
             continue
         for line in re.split(r"(?<=\n)", paragraph):
-            pieces.extend(p for p in sentence_pieces(line) if p)
+            pieces.extend(_with_citations(sentence_pieces(line)))
     return pieces
+
+
+_CITATION = re.compile(r"^\[\d+(?:, ?\d+)*\]\s*")
+
+
+def _with_citations(pieces: list[str]) -> list[str]:
+    """A sentence's citation marker ("... first. [1]") stays with it, never opening the
+    next part."""
+    out: list[str] = []
+    for piece in pieces:
+        marker = _CITATION.match(piece)
+        if marker and out:
+            out[-1] += marker.group(0)
+            piece = piece[marker.end():]
+        if piece:
+            out.append(piece)
+    return out
 
 
 def _hard_split(text: str, limit: int, measure: Measure) -> list[str]:
@@ -61,6 +78,16 @@ def _hard_split(text: str, limit: int, measure: Measure) -> list[str]:
     return out
 
 
+def _held_back(current: str) -> tuple[str, str]:
+    """A part never ends on a heading or an introduction ("Contacts:"): its last line
+    goes on with what it introduces. (the part, the line carried to the next part)"""
+    body = current.rstrip()
+    head, _, last = body.rpartition("\n")
+    if head.strip() and last.strip().endswith(INTRO_MARKS):
+        return head.rstrip(), last.strip() + "\n"
+    return body, ""
+
+
 def pack(text: str, limit: int, measure: Measure = utf16_units) -> list[str]:
     """Greedy parts of at most ``limit`` (by ``measure``), cut between sentences."""
     parts: list[str] = []
@@ -71,7 +98,9 @@ def pack(text: str, limit: int, measure: Measure = utf16_units) -> list[str]:
             current += sep + unit
             continue
         if current.strip():
-            parts.append(current.strip())
+            kept, carried = _held_back(current)
+            parts.append(kept.strip())
+            unit = carried + unit  # the heading goes on with what it introduces
         current = ""
         if measure(unit) <= limit:
             current = unit

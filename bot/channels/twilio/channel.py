@@ -1,7 +1,8 @@
 """The Twilio channel assembled once from the app's context: inbound handling and delivery.
 
     webhook -> InboundHandler.handle -> bodies for the TwiML
-                 |-- Dialogue (commands, first contact, apologies)
+                 |-- Dialogue (commands, the welcome menu, contacts, first contact)
+                 |-- Turns (fragments, greetings, menu choices, follow-ups; pace.py)
                  |-- Answering (ask, record, flag, render once)
                  |-- Photos (a photo of a paper: fetched, read, answered off the webhook)
                  '-- Delivery (outbox, caseworkers' replies, erasure) <- OutboxWorker
@@ -22,6 +23,7 @@ from bot.channels.twilio.dialogue import Dialogue
 from bot.channels.twilio.fallback import fallback_reply
 from bot.channels.twilio.inbound import InboundHandler
 from bot.channels.twilio.media import MediaFetcher
+from bot.channels.twilio.more import Continuation
 from bot.channels.twilio.photos import Photos
 from bot.channels.twilio.sender import MessageSender, TwilioSender
 from bot.channels.twilio.webhook import Inbound
@@ -69,7 +71,7 @@ class TwilioChannel:
             store, outbox, records, identity, sender or make_sender(settings), answering,
             max_attempts=settings.outbox_max_attempts, backoff=settings.outbox_backoff,
         )
-        dialogue = Dialogue(ctx, store, self.delivery)
+        dialogue = Dialogue(ctx, store, self.delivery, Continuation(ctx, store))
         self.photos = Photos(ctx, store, records, self.delivery, make_fetcher(settings))
         self.inbound = InboundHandler(ctx, store, identity, dialogue, answering,
                                       self.delivery, self.photos)

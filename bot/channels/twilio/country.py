@@ -1,7 +1,9 @@
 """Where a sender probably is, from the calling code of their number (a hint, never shown).
 
 Only countries the referral registry knows are listed; a +7 number is taken as
-Russia, where most of the people this assistant serves are.
+Russia, where most of the people this assistant serves are. The language of a
+calling code only settles a command word two languages share (CONTACTOS is
+Spanish and Portuguese).
 """
 
 from __future__ import annotations
@@ -21,4 +23,23 @@ def country_of(address: str) -> str | None:
         code = CALLING_CODES.get(number[:length])
         if code:
             return code
+    return None
+
+
+# Countries that speak Spanish or Portuguese, by calling code.
+LANGUAGE_CODES = {
+    "+53": "es", "+34": "es", "+52": "es", "+54": "es", "+56": "es", "+57": "es",
+    "+58": "es", "+51": "es", "+591": "es", "+593": "es", "+595": "es", "+598": "es",
+    "+502": "es", "+503": "es", "+504": "es", "+505": "es", "+506": "es", "+507": "es",
+    "+240": "es", "+55": "pt", "+351": "pt", "+244": "pt", "+258": "pt", "+245": "pt",
+    "+238": "pt", "+239": "pt", "+670": "pt",
+}
+
+
+def language_of(address: str) -> str | None:
+    number = bare_address(address)
+    for length in (4, 3):
+        lang = LANGUAGE_CODES.get(number[:length])
+        if lang:
+            return lang
     return None

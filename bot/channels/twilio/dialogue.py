@@ -1,10 +1,14 @@
-"""The conversation's own replies on WhatsApp and SMS: commands, first contact, apologies.
+"""The conversation's own replies on WhatsApp and SMS: commands, the welcome menu, contacts,
+first contact, apologies.
 
 Commands (HELP, CONTACTS, LANG xx, MORE, AGENT, DELETE, STOP/START) are parsed
 by ``bot.channels.commands``; here each gets its reply, rendered once through
-``bot.channels.render`` like an answer. The first reply to a new sender says
-how to delete the chat (discretion: phones are checked). When something
-failed, the reply is an apology and the general contacts (``fallback.py``).
+``bot.channels.render`` like an answer, in the user's language: the one they
+chose (LANG), else the one they have been writing in, else the keyword's
+(Spanish and Portuguese share CONTACTOS: then the number's country decides).
+The first reply to a new sender says how to delete the chat, in the words of
+its channel (discretion: phones are checked). When something failed, the reply
+is an apology and the general contacts (``fallback.py``).
 """
 
 from __future__ import annotations
@@ -12,22 +16,39 @@ from __future__ import annotations
 from bot.advisor.strings import load_strings
 from bot.channels.commands import Command
 from bot.channels.context import ChannelContext
+from bot.channels.conversation.session import Session
+from bot.channels.conversation.welcome import Opening, welcome_text
 from bot.channels.render import Reply, profile, render_reply
 from bot.channels.render.limits import utf16_units
+from bot.channels.twilio.country import country_of, language_of
 from bot.channels.twilio.delivery import Delivery
 from bot.channels.twilio.erasure import confirmation
+from bot.channels.twilio.more import Continuation
 from bot.channels.twilio.webhook import Inbound
 from bot.config import prompts_dir
 from bot.store import Conversations, SenderPrefs
 from bot.text.languages import SERVED
 
+HOME = "RU"
+
+
+def whereabouts(session: Session, address: str) -> tuple[str | None, str | None]:
+    """(where the user is, whose citizen): what they wrote, else their number's country
+    (a +7 number is someone in Russia; another country's, probably its citizen)."""
+    number = country_of(address)
+    location = session.location or (number if number == HOME else None)
+    nationality = session.nationality or (number if number not in (None, HOME) else None)
+    return location, nationality
+
 
 class Dialogue:
-    def __init__(self, ctx: ChannelContext, store: Conversations, delivery: Delivery) -> None:
+    def __init__(self, ctx: ChannelContext, store: Conversations, delivery: Delivery,
+                 continuation: Continuation) -> None:
         self.ctx = ctx
         self.store = store
         self.delivery = delivery
         self.erasure = load_strings(prompts_dir(ctx.settings) / "erasure")
+        self.continuation = continuation
 
     def text(self, key: str, lang: str | None, **values: object) -> str:
         return self.ctx.commands.reply(key, lang, **values)
@@ -49,28 +70,70 @@ class Dialogue:
             self.store.set_pending_more(sender, rendered.rest)
         return rendered.parts
 
+    def privacy_note(self, lang: str | None, channel: str) -> str:
+        """How to delete the chat, for the channel it came by (no WhatsApp steps by SMS)."""
+        if channel == "sms":
+            return self.ctx.dialogue.text("privacy_note_sms", lang)
+        return self.text("privacy_note", lang)
+
     def first_contact(self, prefs: SenderPrefs, channel: str, replies: list[str],
                       lang: str | None) -> list[str]:
         """Discretion: the first reply to a new sender says how to delete the chat."""
-        if not prefs.new:
+        note = self.privacy_note(lang, channel)
+        if not prefs.new or any(note in r for r in replies):
             return replies
-        note = self.text("privacy_note", lang)
         joined = f"{replies[-1]}\n\n{note}" if replies else ""
         if replies and utf16_units(joined) <= profile(channel).max_units:
             return [*replies[:-1], joined]
         return [*replies, *self.send(Reply(note, lang), channel)]
 
+    def language(self, cmd: Command, prefs: SenderPrefs, address: str) -> str:
+        """The language to answer a command in (see the module's docstring)."""
+        session_lang = Session.of(prefs.session).lang
+        if prefs.lang or session_lang:
+            return str(prefs.lang or session_lang)
+        if len(cmd.langs) > 1:
+            by_number = language_of(address)
+            if by_number in cmd.langs:
+                return by_number
+            if "en" in cmd.langs:
+                return "en"
+        return cmd.lang
+
+    # Replies that are not answers.
+
+    def welcome(self, lang: str | None, channel: str, prefs: SenderPrefs,
+                opening: Opening = "welcome") -> list[str]:
+        """The welcome and the menu; on first contact with the note on deleting the chat
+        (which names DELETE: the welcome then does not repeat it)."""
+        text = welcome_text(self.ctx.dialogue, lang, opening, erase_line=not prefs.new)
+        if prefs.new:
+            text += "\n\n" + self.privacy_note(lang, channel)
+        return self.send(Reply(text, lang), channel)
+
+    def ask_sentence(self, lang: str | None, channel: str) -> list[str]:
+        return self.send(Reply(self.ctx.dialogue.text("ask_sentence", lang), lang), channel)
+
+    def contacts(self, msg: Inbound, sender: str, prefs: SenderPrefs,
+                 lang: str | None) -> list[str]:
+        """CONTACTS: for the user's last situation, where they are and whose citizen."""
+        session = Session.of(prefs.session)
+        location, nationality = whereabouts(session, msg.from_)
+        refs = self.ctx.contacts.for_person(location=location, nationality=nationality,
+                                            related=session.referrals)
+        if not refs:
+            return self.say("contacts_none", lang, msg.channel)
+        return self._with_more(Reply(self.text("contacts_intro", lang), lang, refs),
+                               msg.channel, sender, replace=False)
+
     def command(self, cmd: Command, msg: Inbound, sender: str, prefs: SenderPrefs) -> list[str]:
-        lang, channel = prefs.lang or cmd.lang, msg.channel
+        lang, channel = self.language(cmd, prefs, msg.from_), msg.channel
         if cmd.kind == "help":
-            help_text = self.text("help_text", lang) + "\n\n" + self.text("privacy_note", lang)
-            return self.send(Reply(help_text, lang), channel)
+            text = welcome_text(self.ctx.dialogue, lang, "welcome", erase_line=False,
+                                commands=True) + "\n\n" + self.privacy_note(lang, channel)
+            return self.send(Reply(text, lang), channel)
         if cmd.kind == "contacts":
-            refs = self.ctx.contacts.for_country(prefs.country)
-            if not refs:
-                return self.say("contacts_none", lang, channel)
-            return self._with_more(Reply(self.text("contacts_intro", lang), lang, refs),
-                                   channel, sender, replace=False)
+            return self.contacts(msg, sender, prefs, lang)
         if cmd.kind == "lang":
             if cmd.arg is None:
                 return self.say("lang_unknown", lang, channel, languages=", ".join(SERVED))
@@ -79,9 +142,10 @@ class Dialogue:
                             language=self.ctx.commands.language_name(cmd.arg))
         if cmd.kind == "more":
             rest = self.store.take_pending_more(sender)
-            if not rest:
-                return self.say("more_none", lang, channel)
-            return self._with_more(Reply(rest, lang), channel, sender, replace=True)
+            if rest:
+                return self._with_more(Reply(rest, lang), channel, sender, replace=True)
+            more = self.continuation.next(msg, sender, prefs)
+            return more or self.say("more_none", lang, channel)
         if cmd.kind == "agent":
             self.store.escalate(sender, channel, "agent",
                                 self.delivery.identity.seal(msg.from_), msg.to)

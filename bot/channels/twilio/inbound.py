@@ -1,24 +1,25 @@
 """What to answer to one inbound WhatsApp or SMS message. Reads top to bottom:
 
-    rate limit -> record (the dedupe) -> opted out? -> command | photo | media | too long
-      | question
+    command? -> flood? -> record (the dedupe) -> opted out?
+      -> command | photo of a paper (``photos.py``) | other media | too long
+      | a turn of the conversation (``turns.py``)
 
-(DELETE, STOP and START are never rate-limited: a user's say over their data and
-their messages is never silenced.)
-
-Replies are values (the bodies to put in the TwiML). A question answered within
-the deadline goes back inline; a slower one is answered in the background and
-leaves through the outbox (``delivery.py``). What is sent back is recorded for
-the caseworkers' inbox, never the confirmation of an erasure. Any fault becomes
-a polite reply with general contacts, never an exception to the web layer.
-Nothing here logs a body, a number or a profile name.
+Commands are recognised first and always answered (DELETE, STOP, CONTACTS are
+what a person in trouble needs; none waits behind a limit); for everything else
+the flood limit (``pace.py``) is checked before any other work. Replies are
+values (the bodies to put in the TwiML). A question answered within the deadline
+goes back inline; a slower one is answered in the background and leaves through
+the outbox (``delivery.py``). What is sent back is recorded for the caseworkers'
+inbox, never the confirmation of an erasure. Any fault becomes a polite reply
+with general contacts, never an exception to the web layer. Nothing here logs a
+body, a number or a profile name.
 
 An answer that goes back inline stays ``answering`` (under this process's lease)
 until the web layer has written the response (``responded``): a replica killed
 between answering and responding leaves the message to another replica, which
 sends the answer through the outbox once the lease runs out, instead of losing
 it (issue 17). Answers never confirmed so (a response that could not be written)
-are finished after ``UNCONFIRMED_SECONDS``, as before.
+are finished after ``UNCONFIRMED_SECONDS``.
 """
 
 from __future__ import annotations
@@ -27,49 +28,59 @@ import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
+from datetime import timedelta
 
 from bot.advisor.language import guess_language
-from bot.advisor.models import Question
+from bot.channels.commands import Command
 from bot.channels.context import ChannelContext
 from bot.channels.twilio.answering import Answering
 from bot.channels.twilio.country import country_of
 from bot.channels.twilio.delivery import Delivery
 from bot.channels.twilio.dialogue import Dialogue
 from bot.channels.twilio.fallback import fallback_reply
+from bot.channels.twilio.pace import Arrival, MemoryRateStore, Pace, RateStore, SharedRateStore
 from bot.channels.twilio.photos import READING, Photos, photo_of, stored_text
-from bot.channels.twilio.ratelimit import RateLimiter
+from bot.channels.twilio.turns import Turns
 from bot.channels.twilio.webhook import Inbound
-from bot.store import Conversations, SenderPrefs
+from bot.store import Conversations
+from bot.store.conversations import GATHERING
 from bot.store.identity import Identity
 from bot.store.ratestorage import rate_storage
 
 log = logging.getLogger(__name__)
-FOLLOW_UP_WORDS = 3  # a message this short continues the previous question
-# The user's say over their data and their messages: never rate-limited, never silenced.
-NEVER_LIMITED = frozenset({"delete", "stop", "start"})
+WORKERS = 8  # threads that ask the advisor; fragments wait in the web server's threads
 UNCONFIRMED_SECONDS = 60.0
 
 
 class InboundHandler:
     def __init__(self, ctx: ChannelContext, store: Conversations, identity: Identity,
                  dialogue: Dialogue, answering: Answering, delivery: Delivery,
-                 photos: Photos) -> None:
+                 photos: Photos, rates: RateStore | None = None) -> None:
         self.ctx = ctx
-        self.settings = ctx.settings
+        self.settings = s = ctx.settings
         self.store = store
         self.identity = identity
         self.dialogue = dialogue
-        self.answering = answering
         self.delivery = delivery
         self.photos = photos  # a picture of a paper, read off the webhook (photos.py)
-        self.limiter = RateLimiter(self.settings.rate_limit_per_minute,
-                                   self.settings.rate_limit_per_day,
-                                   storage=rate_storage(self.settings.rate_limit_storage,
-                                                        store.db))
-        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="twilio-answer")
+        if rates is None:
+            # One process on SQLite counts in memory; replicas share BOT_RATE_LIMIT_STORAGE.
+            shared = s.rate_limit_storage is not None or not store.db.is_sqlite
+            rates = (SharedRateStore(rate_storage(s.rate_limit_storage, store.db)) if shared
+                     else MemoryRateStore())
+        self.pace = Pace(rates, per_minute=s.rate_limit_per_minute,
+                         per_day=s.rate_limit_per_day, flood_per_minute=s.rate_flood_per_minute,
+                         pause=s.rate_pause_minutes * 60)
+        self._pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="twilio-answer")
+        self.turns = Turns(ctx, store, identity, dialogue, answering, delivery, self.pace,
+                           self._pool)
+        self.turns.answered_inline = self._await_response
         self._inline: dict[str, float] = {}  # answered inline, response not yet written
         self._inline_lock = threading.Lock()
+
+    def _await_response(self, sid: str) -> None:
+        with self._inline_lock:  # finished once the response is written (``responded``)
+            self._inline[sid] = time.monotonic()
 
     def responded(self, sid: str) -> None:
         """The response to ``sid`` was written: an inline answer in it is delivered."""
@@ -90,91 +101,66 @@ class InboundHandler:
 
     def handle(self, msg: Inbound) -> list[str]:
         """The bodies to reply with now (possibly none). Never raises."""
+        started = time.monotonic()
         sender = self.identity.sender_id(msg.from_)
-        consent = self.ctx.commands.parse(msg.body.strip())
-        exempt = consent is not None and consent.kind in NEVER_LIMITED
-        verdict = "ok" if exempt else self.limiter.check(sender, msg.sid)
-        if verdict == "silent":
-            return []
-        if verdict == "limited":
-            return self.dialogue.say("rate_limited", guess_language(msg.body), msg.channel)
+        body = msg.body.strip()
+        command = self.ctx.commands.parse(body) if body else None
+        arrival = self.pace.arrive(sender, msg.sid)
+        if arrival.verdict != "ok" and command is None:  # commands are always answered
+            if arrival.verdict == "silent":
+                return []
+            return self.dialogue.say("rate_limited", guess_language(body), msg.channel)
         try:
-            bodies, keep = self._handle(msg, sender)
+            bodies, keep = self._handle(msg, sender, body, command, arrival, started)
         except Exception as exc:  # noqa: BLE001 - the user still gets a reply
             log.error("could not handle a %s message: %s", msg.channel, type(exc).__name__,
                       exc_info=log.isEnabledFor(logging.DEBUG))
-            bodies, keep = fallback_reply(self.ctx, msg.channel, guess_language(msg.body),
+            bodies, keep = fallback_reply(self.ctx, msg.channel, guess_language(body),
                                           country_of(msg.from_)), True
-        if keep:
+        if keep and bodies:
             self.delivery.record_reply(sender, msg.channel, bodies)
         return bodies
 
-    def _handle(self, msg: Inbound, sender: str) -> tuple[list[str], bool]:
+    def _handle(self, msg: Inbound, sender: str, body: str, command: Command | None,
+                arrival: Arrival, started: float) -> tuple[list[str], bool]:
         """The replies, and whether to record them (not after an erasure)."""
-        prefs = self.store.touch(sender, country_of(msg.from_))
-        body = msg.body.strip()
+        session_for = timedelta(minutes=self.settings.session_minutes)
+        prefs = self.store.touch(sender, country_of(msg.from_), session_for)
         limit = self.settings.twilio_max_inbound_chars
-        photo = photo_of(msg)
+        photo = None if command else photo_of(msg)
+        conversation = command is None and photo is None and body and len(body) <= limit
+        status = READING if photo else GATHERING if conversation else "answering"
         stored = self.store.record_inbound(
             msg.sid, sender, msg.channel, msg.to,
             stored_text("[photo]", body[:limit]) if photo else body[:limit],
-            self.identity.seal(msg.from_), READING if photo else "answering")
+            self.identity.seal(msg.from_), status)
         if not stored:
             log.info("duplicate delivery of a %s message ignored", msg.channel)
             return [], False
-        command = self.ctx.commands.parse(body) if body else None
         if self.store.opted_out(sender, msg.channel) and not (
             command and command.kind == "start"
         ):
             self.store.finish_inbound(msg.sid, "ignored")
             return [], False
-        lang = prefs.lang or (command.lang if command else None)
+        if conversation:
+            return self.turns.take(msg, sender, prefs, body, arrival, started), True
+        lang = self.dialogue.language(command, prefs, msg.from_) if command else (
+            prefs.lang or guess_language(body))
+        note = True
         if command:
             replies = self.dialogue.command(command, msg, sender, prefs)
+            note = command.kind not in ("delete", "stop", "help")
         elif photo is not None:  # read off the webhook; the caption only weighs its urgency
             return self.dialogue.first_contact(
                 prefs, msg.channel, self.photos.take(msg, photo, sender, prefs, body[:limit]),
-                lang or guess_language(body)), True
+                lang), True
         elif len(body) > limit:
-            replies = self.dialogue.say("too_long", lang or guess_language(body), msg.channel,
-                                        limit=limit)
-        elif not body:
-            replies = (self.photos.say("media_not_read", lang, msg.channel) if msg.num_media
-                       else self.dialogue.say("help_text", lang, msg.channel))
-        else:
-            return self.dialogue.first_contact(prefs, msg.channel,
-                                               self._question(msg, sender, prefs, body),
-                                               lang or guess_language(body)), True
+            replies = self.dialogue.say("too_long", lang, msg.channel, limit=limit)
+        elif msg.num_media:
+            replies = self.photos.say("media_not_read", lang, msg.channel)
+        else:  # an empty message: what the service is (with the note on first contact)
+            replies, note = self.dialogue.welcome(lang, msg.channel, prefs), False
         self.store.finish_inbound(msg.sid)
-        if not (command and command.kind in ("delete", "stop", "help")):
-            replies = self.dialogue.first_contact(prefs, msg.channel, replies,
-                                                  lang or guess_language(body))
+        if note:
+            replies = self.dialogue.first_contact(prefs, msg.channel, replies, lang)
         return replies, not (command and command.kind == "delete")
-
-    def _question(self, msg: Inbound, sender: str, prefs: SenderPrefs, body: str) -> list[str]:
-        note = []
-        if msg.num_media:  # text and a recording or file: answer the text, say it was not read
-            note = self.photos.say("media_not_read", prefs.lang or guess_language(body),
-                                   msg.channel)
-        text = body
-        if prefs.last_question and len(body.split()) <= FOLLOW_UP_WORDS:
-            text = f"{prefs.last_question} {body}"
-        self.store.set_last_question(sender, text)
-        runtime = self.ctx.runtime.current()
-        if runtime is None:
-            # Still loading: the outbox worker answers as soon as the index is ready.
-            self.store.defer_inbound(msg.sid)
-            self.delivery.wake()
-            return note
-        question = Question(text=text, lang=prefs.lang, country=prefs.country)
-        sealed = self.identity.seal(msg.from_)  # for an escalation and a late reply
-        future = self._pool.submit(self.answering.answer, runtime, question, msg.channel,
-                                   sender, sealed, msg.to)
-        try:
-            parts = future.result(timeout=self.settings.twilio_reply_deadline)
-        except FutureTimeout:
-            future.add_done_callback(lambda f: self.delivery.later(f, msg, sender, sealed))
-            return note
-        with self._inline_lock:  # finished once the response is written (``responded``)
-            self._inline[msg.sid] = time.monotonic()
-        return note + parts

@@ -1,0 +1,47 @@
+"""The welcome and the menu of common situations, as text in the user's language.
+
+    Hello. This is a free and confidential helpline ... (what the service is)
+    Send DELETE at any time to erase everything we keep about you.
+
+    What is happening? Reply with a number:
+    1. Someone is pushing me to sign a contract
+    ...
+    7. Something else
+
+    In danger right now? Write what is happening, or send CONTACTS ...
+
+Short on purpose: a greeting never gets guidance, only what the service is and
+how to say what is wrong. After thanks, or later in a conversation, the
+welcome's first lines give way to one short line.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from bot.channels.conversation.words import DialogueWords
+
+Opening = Literal["welcome", "again", "thanks"]
+
+
+def menu_text(words: DialogueWords, lang: str | None) -> str:
+    items = "\n".join(f"{n}. {item}" for n, item in enumerate(words.menu(lang), start=1))
+    return f"{words.text('menu_intro', lang)}\n{items}"
+
+
+def welcome_text(words: DialogueWords, lang: str | None, opening: Opening = "welcome", *,
+                 erase_line: bool = True, commands: bool = False) -> str:
+    """The welcome (``opening``: first words, a greeting mid-conversation, thanks), the
+    menu and the line for danger now; ``commands`` adds the list of commands (HELP)."""
+    if opening == "thanks":
+        head = words.text("thanks_reply", lang)
+    elif opening == "again":
+        head = words.text("erase_line", lang) if erase_line else ""
+    else:
+        head = words.text("welcome", lang)
+        if erase_line:
+            head += " " + words.text("erase_line", lang)
+    blocks = [head, menu_text(words, lang), words.text("danger_line", lang)]
+    if commands:
+        blocks.append(words.text("commands_line", lang))
+    return "\n\n".join(b for b in blocks if b)

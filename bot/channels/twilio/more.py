@@ -1,0 +1,73 @@
+"""MORE after an answer: more of the same guidance, never a sentence sent before.
+
+On SMS an answer's first part ends with "Reply MORE" and the rest waits for
+MORE (``Dialogue``). When nothing is waiting (a WhatsApp answer was sent whole,
+or the SMS rest was sent), MORE asks the advisor the last question again with
+room for more and sends the cited sentences the user has not had yet, with
+their sources; when there are none, the user is told there is nothing more.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.advisor.composer import Budget
+from bot.advisor.models import Answer, Question
+from bot.channels.context import ChannelContext
+from bot.channels.conversation.session import Session, digest
+from bot.channels.render import profile, render_answer
+from bot.channels.twilio.webhook import Inbound
+from bot.store import Conversations, SenderPrefs
+
+log = logging.getLogger(__name__)
+ROOM = 3  # the continuation looks this many answers deep
+
+
+def continued(answer: Answer, said: set[str], most: int) -> Answer | None:
+    """The answer's sentences not yet said (at most ``most``), renumbered with their
+    sources; None when there is none."""
+    new = [s for s in answer.sentences if digest(s.text) not in said][:most]
+    if answer.status != "answered" or not new:
+        return None
+    numbers: dict[int, int] = {}
+    for s in new:
+        for n in s.cites:
+            numbers.setdefault(n, len(numbers) + 1)
+    citations = [c.model_copy(update={"n": numbers[c.n]})
+                 for c in sorted(answer.citations, key=lambda c: numbers.get(c.n, 0))
+                 if c.n in numbers]
+    sentences = [s.model_copy(update={"cites": [numbers[n] for n in s.cites]}) for s in new]
+    return answer.model_copy(update={
+        "sentences": sentences, "citations": citations, "steps": [], "referrals": [],
+        "urgent_referrals": 0, "intro": "", "notes": []})
+
+
+class Continuation:
+    def __init__(self, ctx: ChannelContext, store: Conversations) -> None:
+        self.ctx = ctx
+        self.store = store
+
+    def next(self, msg: Inbound, sender: str, prefs: SenderPrefs) -> list[str] | None:
+        session = Session.of(prefs.session)
+        runtime = self.ctx.runtime.current()
+        if not session.question or runtime is None:
+            return None
+        p = profile(msg.channel)
+        budget = Budget(sentences=p.budget.sentences * ROOM, chars=p.budget.chars * ROOM,
+                        referrals=0)
+        question = Question(text=session.question, lang=prefs.lang or session.lang,
+                            nationality=session.nationality)
+        try:
+            more = continued(runtime.ask(question, budget), set(session.said),
+                             p.budget.sentences)
+        except Exception as exc:  # noqa: BLE001 - MORE then says there is nothing more
+            log.error("MORE failed: %s", type(exc).__name__)
+            return None
+        if more is None:
+            return None
+        session.said += [digest(s.text) for s in more.sentences]
+        self.store.set_session(sender, session.to_dict())
+        hint = self.ctx.commands.reply("more_hint", more.language)
+        rendered = render_answer(more, p, self.ctx.strings, more_hint=hint)
+        self.store.set_pending_more(sender, rendered.rest)
+        return rendered.parts
