@@ -61,9 +61,13 @@ def test_the_first_steps_guide_is_found_by_its_role_in_any_language(fixture_runt
     view = fixture_runtime.watcher.view
     guide = first_steps_guide(view, "en")
     assert guide is not None and guide.doc_id == "detained-rights"
-    # French has no first-steps guide in the fixture: English is the fallback.
+    # French has its own first-steps guide in the fixture (with another id) ...
     french = first_steps_guide(view, "fr")
-    assert french is not None and (french.doc_id, french.lang) == ("detained-rights", "en")
+    assert french is not None and (french.doc_id, french.lang) == ("student-visa-extension",
+                                                                   "fr")
+    # ... Swahili has none: English is the fallback.
+    swahili = first_steps_guide(view, "sw")
+    assert swahili is not None and (swahili.doc_id, swahili.lang) == ("detained-rights", "en")
 
 
 def test_an_urgent_message_gets_the_steps_of_a_guide_with_another_id(fixture_runtime: Runtime):
