@@ -82,7 +82,8 @@ def cross_validation_lines(cv: CrossValidation) -> list[str]:
     lines = [
         f"triage: {cv.examples} examples in {len(cv.languages)} languages (prompts/triage); "
         f"urgent when urgency >= {t.urgent_now:.3f} with a cue of immediacy, >= "
-        f"{t.urgent:.3f} without; else sensitive when concern >= {t.sensitive:.3f}",
+        f"{t.urgent:.3f} without; else sensitive when concern >= {t.sensitive:.3f}; "
+        f"plainly urgent (a refusal yields) from {t.plain:.3f}",
         f"  the urgent examples that set them: {cv.hardest_now.path}:{cv.hardest_now.line} "
         f"{cv.hardest_now.text!r}; {cv.hardest.path}:{cv.hardest.line} {cv.hardest.text!r}",
     ]
@@ -112,7 +113,7 @@ def as_json(
     return {
         "examples": cv.examples,
         "thresholds": {"urgent_now": cv.thresholds.urgent_now, "urgent": cv.thresholds.urgent,
-                       "sensitive": cv.thresholds.sensitive},
+                       "sensitive": cv.thresholds.sensitive, "plain": cv.thresholds.plain},
         "hardest_urgent_examples": {
             name: {"path": e.path, "line": e.line, "text": e.text}
             for name, e in (("with_immediacy", cv.hardest_now), ("without", cv.hardest))

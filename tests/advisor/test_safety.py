@@ -209,7 +209,7 @@ def test_a_plainly_urgent_message_is_answered_even_when_it_looks_like_a_refused_
     starter_runtime: Runtime,
 ):
     """Someone detained who writes "sign the contract with the army" must not be refused as
-    if they asked to enlist: urgent, and happening now, wins over a refusal."""
+    if they asked to enlist: plainly urgent wins over a refusal (a cue word alone does not)."""
     advisor = refusing(starter_runtime, [HELD, ENLIST])
     budget = PROFILES["web"].budget
     vector = embed_query(starter_runtime.embedder, HELD)
@@ -217,7 +217,7 @@ def test_a_plainly_urgent_message_is_answered_even_when_it_looks_like_a_refused_
     triage = starter_runtime.advisor.triage
     assert triage is not None
     verdict = triage.judge(vector, HELD)
-    assert verdict.level == "urgent" and verdict.immediate, verdict
+    assert verdict.level == "urgent" and verdict.plainly, verdict
 
     answer = advisor.answer(Question(text=HELD), budget)
     assert answer.status == "answered" and answer.urgent

@@ -161,3 +161,20 @@ def test_one_vector_per_example_is_required():
     data, vectors = toy()
     with pytest.raises(ValueError, match="one vector per example"):
         Triage(data, vectors[:-1])
+
+
+def test_plainly_urgent_is_the_median_held_out_urgent_score():
+    t = choose_thresholds([BY_LANGUAGE, RANDOM], LEVELS_OF)
+    # Held-out urgent scores: 2.0, 0.5, 1.0 and 1.5, 0.9, 0.3: the median is 0.95.
+    assert t.plain == pytest.approx(0.95)
+
+
+def test_a_cue_of_immediacy_lowers_only_the_bar_of_messages_that_hold_one():
+    levels = np.array([U, U, R, R])
+    now = np.array([True, False, True, False])
+    h = heldout("random", [0.2, 0.8, 0.5, 0.6], [0.0] * 4)
+    t = choose_thresholds([h], levels, now)
+    assert (t.urgent_now, t.urgent) == (0.2, 0.8)
+    # The routine message without a cue (0.6) stays routine; the one with a cue (0.5) is
+    # flagged: the false alarm is counted, not hidden.
+    assert list(decide(h.urgency, h.concern, t, now)) == [U, U, U, R]

@@ -50,13 +50,14 @@ PAIRS = [
      "sign nagare jail halna milchha ki nai, kanuni ho?"),
     ("am", "አሁን ፖሊስ ጣቢያ ውስጥ አስረውኛል ፈርም ይሉኛል",
      "ፖሊስ አንድን ሰው ያለ ምክንያት ማሰር ይችላል?"),
+    ("en", "two men in uniform are pushing me into a car right now, help",
+     # A known confusion until the kinds of cue words of issue 14.
+     "can men in uniform push someone into a car without a reason?"),
 ]
 # Known confusions (December 2026): English near misses that keep the words of
-# danger ("push into a car", "kept in a barrack") are flagged urgent. The urgent
+# danger ("kept in a barrack") are flagged urgent. The urgent
 # threshold is low because the hardest held-out urgent example scores low.
 CONFUSED = [
-    ("en", "two men in uniform are pushing me into a car right now, help",
-     "can men in uniform push someone into a car without a reason?"),
     ("en", "the door of our barrack is chained from outside since last night",
      "my uncle was kept in a barrack for a week in 2023, he is home now"),
 ]

@@ -45,6 +45,10 @@ class Thresholds:
     sensitive: float
     hardest: int  # the urgent example whose held-out score set ``urgent``
     hardest_now: int  # the one that set ``urgent_now``
+    # The median held-out score of the urgent examples: a message at least this urgent is
+    # as plainly urgent as a typical one, whatever its cue words (the refusal check yields
+    # to it; a cue of immediacy alone never gets a message there).
+    plain: float = float("inf")
 
     def urgent_for(self, immediate: np.ndarray) -> np.ndarray:
         return np.where(immediate, self.urgent_now, self.urgent)
@@ -100,7 +104,8 @@ def choose_thresholds(
     # A kind with no urgent example at all takes the one threshold of every example.
     t_now = _lowest(heldouts, urgent & now) if (urgent & now).any() else t_any
     t_none = _lowest(heldouts, urgent & ~now) if (urgent & ~now).any() else t_any
-    thresholds = Thresholds(t_none[0], t_now[0], 0.0, t_none[1], t_now[1])
+    plain = float(np.median(np.concatenate([h.urgency[urgent] for h in heldouts])))
+    thresholds = Thresholds(t_none[0], t_now[0], 0.0, t_none[1], t_now[1], plain)
     bar = thresholds.urgent_for(now)
     below = np.concatenate([h.urgency < bar for h in heldouts])
     concern = np.concatenate([h.concern for h in heldouts])[below]

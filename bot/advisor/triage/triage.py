@@ -47,6 +47,7 @@ class TriageVerdict:
     concern: float  # sensitive (if not urgent) when at least thresholds.sensitive
     cues: dict[str, str]  # kind (now, here, held, ..., other) -> the cue word found
     immediate: bool  # a cue says it is happening now: the lower urgent threshold applies
+    plainly: bool  # urgent, and at least as urgent as the typical urgent example
     nearest: Example  # the example most like the message
     exact: bool  # the message is one of the examples, and has its level
 
@@ -130,6 +131,7 @@ class Triage:
             concern=concern,
             cues=found,
             immediate=now,
+            plainly=level == "urgent" and urgency >= self.thresholds.plain,
             nearest=same or self._examples[self._votes.nearest(v)],
             exact=same is not None,
         )
