@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from bot.channels.twilio.ratelimit import RateLimiter
+from bot.channels.twilio.pace import Pace, SharedRateStore
 from bot.store import Conversations, Database, Outbox
 from bot.store.identity import Identity
 from bot.store.models import Escalation, Message, utcnow
@@ -77,8 +77,10 @@ def test_delete_sender_removes_every_row_and_export_is_empty(db: Database) -> No
         outbox.enqueue(f"K-{who[:6]}", who, "whatsapp", "+1", identity.seal("+7"), ["a", "b"])
         Records(db).record_reply(who, "whatsapp", ["an answer"])
         Records(db).record_question("whatsapp", "my visa", sender_id=who)
-        limiter = RateLimiter(1, 10, storage=DatabaseRateStorage(db))
-        assert [limiter.check(who, "SM-a"), limiter.check(who, "SM-b")] == ["ok", "limited"]
+        pace = Pace(SharedRateStore(DatabaseRateStorage(db)), per_minute=10, per_day=10,
+                    flood_per_minute=1, pause=10.0**9)
+        assert [pace.arrive(who, "SM-a").verdict, pace.arrive(who, "SM-b").verdict] == [
+            "ok", "limited"]
     assert any(store.export(me).values())
     removed = store.delete_sender(me)
     assert removed >= 8

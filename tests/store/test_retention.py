@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from bot.channels.twilio.ratelimit import RateLimiter
+from bot.channels.twilio.pace import Pace, SharedRateStore
 from bot.cli import main
 from bot.config import get_settings
 from bot.store import Conversations, Database, Outbox
@@ -37,8 +37,10 @@ def _fill(db: Database, who: str) -> None:
     Outbox(db).enqueue(f"K-{who}", who, "sms", "+1", b"x", ["reply"])
     Records(db).record_reply(who, "sms", ["reply"])
     Records(db).record_question("sms", "my visa", sender_id=who)
-    limiter = RateLimiter(1, 10, storage=DatabaseRateStorage(db))
-    assert [limiter.check(who, "SM-a"), limiter.check(who, "SM-b")] == ["ok", "limited"]
+    pace = Pace(SharedRateStore(DatabaseRateStorage(db)), per_minute=10, per_day=10,
+                flood_per_minute=1, pause=10.0**9)
+    assert [pace.arrive(who, "SM-a").verdict, pace.arrive(who, "SM-b").verdict] == [
+        "ok", "limited"]
 
 
 def _age(db: Database, who: str, days: int) -> None:
