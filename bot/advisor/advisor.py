@@ -9,8 +9,8 @@ Twilio, SMS length or HTML. Every answer carries a ``Trace`` of what was
 found and judged.
 
 An urgent message always gets guidance: the sections of the first-steps guide
-that match the danger it states, named in the user's words ("You wrote that you
-are locked in"), or, in a folder without a first-steps guide, the closest
+that match the danger it states, named as the condition they are for ("If you are
+locked in ...:", never "you wrote": the match can be wrong), or, in a folder without a first-steps guide, the closest
 passages even below the relevance floor, with a line saying they may not fit.
 """
 
@@ -185,8 +185,8 @@ class Advisor:
         return self._safety.get(key, lang) if self._safety else ""
 
     def _danger_sentence(self, steps: list[Step], lang: str) -> str:
-        """"You wrote that ..." with the words of each danger matched, in ``lang``; never
-        the user's own words."""
+        """"If ...:" with the words of each danger matched, in ``lang``; never the user's
+        own words, and never a claim about what they wrote."""
         if self._safety is None:
             return ""
         keys = [s.danger for s in steps if s.danger] or ["unknown"]

@@ -95,7 +95,7 @@ class Answer(BaseModel):
     notes: list[str] = Field(default_factory=list, exclude=True)  # e.g. "only in English"
     notice: str = Field(default="", exclude=True)
     intro: str = Field(default="", exclude=True)
-    danger: str = Field(default="", exclude=True)  # "You wrote that you are locked in."
+    danger: str = Field(default="", exclude=True)  # "If you are locked in ...:"
     caveat: str = Field(default="", exclude=True)  # the guidance may not fit the case
     alert: str = Field(default="", exclude=True)  # whether a caseworker was alerted (channel)
     _trace: Trace | None = PrivateAttr(default=None)

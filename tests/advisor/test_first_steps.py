@@ -77,7 +77,7 @@ def test_an_urgent_message_gets_the_steps_of_a_guide_with_another_id(fixture_run
     by_n = {c.n: c for c in answer.citations}
     assert all(by_n[n].doc_id == "detained-rights" for s in answer.steps for n in s.cites)
     assert answer.urgent_referrals >= 1
-    assert answer.danger.startswith("You wrote that")
+    assert answer.danger.startswith("If ")
     assert answer.answer.startswith(answer.danger)
     trace = answer.trace
     assert trace is not None and trace.first_steps

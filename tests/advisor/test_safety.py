@@ -76,7 +76,7 @@ def test_urgent_french_message_gets_french_steps_and_urgent_contacts_first(
     # It opens by naming the danger stated (locked in), in French, then the preface.
     assert "locked_in" in answer.dangers
     danger = starter_runtime.safety.get("danger_locked_in", "fr")
-    assert answer.danger.startswith("Vous avez écrit que") and danger in answer.danger
+    assert answer.danger.startswith("Si ") and danger in answer.danger
     assert text.startswith(answer.danger)
     preface = strings.get("urgent_preface", "fr")
     assert preface != strings.get("urgent_preface", "en")

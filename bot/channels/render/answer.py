@@ -1,7 +1,7 @@
 """An ``Answer`` laid out for a channel profile, fitted to its limit by one rule.
 
-Order: for an urgent message, the danger it states ("You wrote that you are
-locked in") and whether a caseworker has been alerted, then what to do now (the
+Order: for an urgent message, the danger its first steps are for ("If you are
+locked in ...:") and whether a caseworker has been alerted, then what to do now (the
 first steps and the urgent contacts); then the cited guidance (after a line
 saying it may not fit, when it is only the closest there is) and its sources,
 then the other contacts, then the notice.
