@@ -3,7 +3,9 @@
 py3langid gets most short messages right, with two known weak spots that we
 settle here: Hindi and Nepali share the Devanagari script and are confused, so
 the user's saved choice decides between them; and a message too short to judge
-keeps the user's saved language.
+keeps the user's saved language. A message mostly in a script none of the served
+languages uses (Tamil, Bengali, Sinhala, Chinese, ...) is not forced onto the closest
+served language (Tamil read as Swahili): it gets the saved or default language.
 """
 
 from __future__ import annotations
@@ -51,6 +53,21 @@ def _script(text: str) -> str | None:
     return lang if n / letters > 0.5 else None
 
 
+def _served_script(code: int) -> bool:
+    """Whether a letter is in a script one of the served languages is written in."""
+    return (code < 0x0250 or 0x1E00 <= code <= 0x1EFF  # Latin
+            or 0x0400 <= code <= 0x04FF  # Cyrillic
+            or 0x0600 <= code <= 0x06FF or 0x0750 <= code <= 0x077F  # Arabic
+            or 0x0900 <= code <= 0x097F  # Devanagari
+            or 0x1200 <= code <= 0x139F)  # Ethiopic
+
+
+def _unserved_script(text: str) -> bool:
+    letters = [ord(ch) for ch in text if ch.isalpha()]
+    foreign = sum(1 for code in letters if not _served_script(code))
+    return bool(letters) and foreign / len(letters) > 0.5
+
+
 def detect_language(text: str, saved: str | None = None, default: str = "en") -> str:
     """The language to answer in: detected, settled by the user's saved choice."""
     fallback = saved if saved in SERVED else default
@@ -59,6 +76,8 @@ def detect_language(text: str, saved: str | None = None, default: str = "en") ->
     by_script = _script(text)
     if by_script:
         return by_script
+    if _unserved_script(text):
+        return fallback
     with _lock:
         lang, confidence = _identifier().classify(text)
     lang = str(lang)
