@@ -10,8 +10,9 @@ found and judged.
 
 An urgent message always gets guidance: the sections of the first-steps guide
 that match the danger it states, named as the condition they are for ("If you are
-locked in ...:", never "you wrote": the match can be wrong), or, in a folder without a first-steps guide, the closest
-passages even below the relevance floor, with a line saying they may not fit.
+locked in ...:", never "you wrote": the match can be wrong), or, in a folder
+without a first-steps guide, the closest passages even below the relevance floor,
+with a line saying they may not fit.
 """
 
 from __future__ import annotations

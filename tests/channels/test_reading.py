@@ -100,3 +100,10 @@ def test_the_welcome_menu_is_in_every_served_language(words: DialogueWords, lang
     assert words.text("erase_line", lang) in text and words.text("danger_line", lang) in text
     assert [line[:2] for line in text.splitlines() if line[:1].isdigit()] == [
         f"{n}." for n in range(1, 8)]
+
+
+def test_salam_is_not_read_as_amharic(words: DialogueWords) -> None:
+    """"salam" is written by Arabic, Persian, Urdu and Central Asian speakers: it got the
+    Amharic welcome. Only Amharic's own "selam" says Amharic."""
+    assert read("salam", words, VAGUE).langs[:1] != ("am",)
+    assert read("selam", words, VAGUE).langs[:1] == ("am",)
