@@ -127,7 +127,8 @@ class PaperAdvisor:
                                 referrals=general[: budget.referrals])
         citations, _, sentences = cite([], composed, hits)
         first = general if urgent else []
-        referrals = select_referrals(view, citations, first, budget.referrals)
+        referrals = select_referrals(view, citations, first, budget.referrals,
+                                     question.nationality)
         answer = self._answer(
             reading, lang, level, head, status="answered", referrals=referrals,
             urgent_referrals=min(len(first), len(referrals)),

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.advisor.audience import serves
+from bot.advisor.audience import ANY, serves
 from bot.advisor.models import Citation, ReferralOut
 from bot.index.view import IndexView
 from bot.knowledge.models import Referral
-
-ANY = "ANY"
 
 
 def referral_out(entry: Referral) -> ReferralOut:
@@ -53,10 +51,20 @@ def select_referrals(
     nationality: str | None = None,
 ) -> list[ReferralOut]:
     """``first`` (urgent contacts), then the cited documents' referrals in their order;
-    not those made for another nationality than the user's."""
+    not those made for another nationality than the user's. When the nationality is not
+    known, a contact made for one nationality only comes with a cited guide written for
+    that nationality (a general guide that lists Kenya's, Sri Lanka's and India's lines
+    must not hand them to a Nigerian parent)."""
     ids: list[str] = [r.id for r in first]
+    cited_for: set[str] = set()
     for citation in citations:
-        ids.extend(view.documents[(citation.doc_id, citation.lang)].referrals)
+        doc = view.documents[(citation.doc_id, citation.lang)]
+        ids.extend(doc.referrals)
+        cited_for.update(n for n in doc.nationalities if n != ANY)
     chosen = [view.referrals[i] for i in dict.fromkeys(ids) if i in view.referrals]
-    chosen = [r for r in chosen if serves(r.nationalities, nationality)]
+    if nationality is None:
+        chosen = [r for r in chosen
+                  if ANY in (r.nationalities or (ANY,)) or cited_for & set(r.nationalities)]
+    else:
+        chosen = [r for r in chosen if serves(r.nationalities, nationality)]
     return [referral_out(r) for r in chosen[:limit]]

@@ -84,6 +84,8 @@ class ContactBook:
         for r in self._referrals().values():
             if not serves(r.nationalities, nationality):
                 continue
+            if nationality is None and ANY not in (r.nationalities or (ANY,)):
+                continue  # one country's line, and we do not know the user's country
             reach = reach_rank(referral_out(r))
             here = ANY in r.countries or where in r.countries
             mine = nationality is not None and nationality in r.nationalities

@@ -45,3 +45,53 @@ def test_a_kenyan_in_russia_gets_a_number_to_call_before_a_website(book: Contact
     # ...unless the last answer was about checking an agent: then it comes, after the calls.
     related = book.for_person(location="RU", nationality="KE", related=["ke-nea-agent-check"])
     assert [r.id for r in related][-1] == "ke-nea-agent-check"
+
+
+def test_an_unknown_nationality_gets_no_single_countrys_line(book: ContactBook) -> None:
+    """A parent whose number says nothing got Kenya's and Sri Lanka's lines from the last
+    answer's contacts: one country's line is only for that country's citizens."""
+    registry = book._referrals()
+    related = ["ke-diaspora-affairs", "lk-embassy-moscow", "unhcr-russia-hotline"]
+    shown = book.for_person(location="RU", nationality=None, related=related)
+    assert "unhcr-russia-hotline" in [r.id for r in shown]
+    assert all("ANY" in (registry[r.id].nationalities or ("ANY",)) for r in shown)
+
+
+@pytest.mark.parametrize(("number", "country"), [
+    ("whatsapp:+2348031234567", "NG"), ("+201001234567", "EG"), ("+5352123456", "CU"),
+    ("+254712345678", "KE"), ("+79161234567", "RU"),
+])
+def test_calling_codes_of_the_countries_our_guides_are_for(number: str, country: str) -> None:
+    from bot.channels.twilio.country import country_of
+
+    assert country_of(number) == country
+
+
+def test_an_answer_carries_one_countrys_line_only_with_that_countrys_guide(
+        book: ContactBook) -> None:
+    """A general guide listing Kenya's and Sri Lanka's lines cited for a user whose
+    nationality is unknown: those lines stay out; with the Kenya guide cited, Kenya's comes."""
+    from types import SimpleNamespace
+
+    from bot.advisor.models import Citation
+    from bot.advisor.referrals import select_referrals
+
+    general = SimpleNamespace(referrals=("ke-diaspora-affairs", "lk-embassy-moscow",
+                                         "unhcr-russia-hotline"), nationalities=("ANY",))
+    kenya = SimpleNamespace(referrals=("ke-diaspora-affairs",), nationalities=("KE",))
+    view = SimpleNamespace(referrals=book._referrals(),
+                           documents={("families-abroad", "en"): general,
+                                      ("country-kenya", "en"): kenya})
+
+    def cite(doc_id: str, n: int) -> Citation:
+        return Citation(n=n, doc_id=doc_id, lang="en", title=doc_id, section="s",
+                        path=f"guides/en/{doc_id}.md", url=None, quote="q")
+
+    alone = select_referrals(view, [cite("families-abroad", 1)], [], 5)  # type: ignore[arg-type]
+    assert [r.id for r in alone] == ["unhcr-russia-hotline"]
+    both = select_referrals(view, [cite("families-abroad", 1), cite("country-kenya", 2)], [],
+                            5)  # type: ignore[arg-type]
+    assert "ke-diaspora-affairs" in [r.id for r in both]
+    assert "lk-embassy-moscow" not in [r.id for r in both]
+    told = select_referrals(view, [cite("families-abroad", 1)], [], 5, "LK")  # type: ignore[arg-type]
+    assert "lk-embassy-moscow" in [r.id for r in told]
