@@ -107,3 +107,23 @@ def test_salam_is_not_read_as_amharic(words: DialogueWords) -> None:
     Amharic welcome. Only Amharic's own "selam" says Amharic."""
     assert read("salam", words, VAGUE).langs[:1] != ("am",)
     assert read("selam", words, VAGUE).langs[:1] == ("am",)
+
+
+@pytest.mark.parametrize("text", [
+    "mero passport company le lyo, kotha ma tala lagayera rakheko cha, bholi front ma "
+    "pathaune re. k garne? ma nepali ho",
+    "ana masri fe russia, el kafil akhad el basbor w 3ayzin yeba3tuni el gesh bokra. a3mel eh?",
+])
+def test_a_stray_word_does_not_choose_the_language_of_a_long_message(words: DialogueWords,
+                                                                      text: str) -> None:
+    """The privacy note came in French ("le") and Spanish ("el") under English answers."""
+    from types import SimpleNamespace
+
+    from bot.advisor.language import detect_language
+    from bot.channels.twilio.turns import Turns
+
+    reading = read(text, words, VAGUE, AFTER_GREETING)
+    prefs = SimpleNamespace(lang=None)
+    chosen = Turns.language(None, prefs, Session(), reading, text)  # type: ignore[arg-type]
+    assert chosen == detect_language(text)  # the language the advisor answers in
+    assert chosen not in ("fr", "es")

@@ -131,7 +131,9 @@ class Turns:
         known = [lang for lang in reading.langs if lang in SERVED]
         if reading.words < SHORT and known:
             return session.lang if session.lang in known else known[0]
-        return detect_language(text, saved=session.lang or (known[0] if known else None))
+        # A longer message in the language the advisor will answer it in: a stray word
+        # ("le", "el") must not put the privacy note in French under an English answer.
+        return detect_language(text, saved=session.lang)
 
     def _said(self, msg: Inbound, sender: str, session: Session, lang: str,
               replies: list[str]) -> list[str]:
