@@ -148,3 +148,16 @@ def test_every_rendered_answer_fits(pieces: list[tuple[str, int]], channel: str,
 def test_pack_and_fit_respect_the_limit(text: str, limit: int) -> None:
     assert all(utf16_units(p) <= limit for p in pack(text, limit))
     assert utf16_units(fit(text, limit)) <= limit
+
+
+def test_a_contact_with_nothing_to_call_is_left_out_on_a_phone() -> None:
+    """Answers listed the Civic Assistance Committee with its opening hours only, and
+    nothing to call; the web page still shows its card."""
+    hours_only = ReferralOut(id="cac", name="Civic Assistance Committee", kind="ngo",
+                             hours="Mon, Wed, Fri 10:00-17:00")
+    a = answer(referrals=[IOM, hours_only, EMBASSY])
+    for channel in ("whatsapp", "sms"):
+        assert "Civic Assistance" not in render(a, channel)
+    assert "IOM hotline" in render(a, "whatsapp") and "Your embassy" in render(a, "whatsapp")
+    web = render_answer(a, profile("web"), STRINGS).text
+    assert "Civic Assistance" in web

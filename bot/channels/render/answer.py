@@ -84,12 +84,15 @@ def _sources(citations: Sequence[Citation], p: Profile, strings: Strings, lang: 
 
 def contact_lines(referrals: Sequence[ReferralOut], p: Profile, strings: Strings,
                   lang: str) -> list[str]:
-    """The contacts as the profile prints them, in the order it shows them. Where only
-    the first way to reach a contact fits (SMS), one with none is left out: a bare
-    name is nothing to call."""
+    """The contacts as the profile prints them, in the order it shows them. On a phone
+    (WhatsApp, SMS) one with no way to reach it is left out: a bare name, or a name and
+    opening hours, is nothing to call. WhatsApp keeps an embassy entry, whose name says
+    where to find the number; the web page shows every card with its notes."""
     ordered = reachable_first(referrals) if p.reachable_first else list(referrals)
     if p.contact == "reach":
         ordered = [r for r in ordered if reach_rank(r) < 3]
+    elif p.contact == "block":
+        ordered = [r for r in ordered if reach_rank(r) < 3 or r.kind == "embassy"]
     return [format_contact(r, p.contact, strings, lang) for r in ordered]
 
 
