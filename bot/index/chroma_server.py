@@ -149,7 +149,7 @@ class ChromaServer:
             return {c.name: dict(c.metadata or {}) for c in client.list_collections()
                     if c.name.startswith(prefix)}
         finally:
-            _close(client)
+            close_client(client)
 
     def drop(self, name: str) -> bool:
         """Delete one collection; False when it was already gone."""
@@ -162,10 +162,11 @@ class ChromaServer:
                 return False
             raise IndexError_(f"cannot delete the Chroma collection {name!r}: {exc}") from exc
         finally:
-            _close(client)
+            close_client(client)
 
 
-def _close(client: Any) -> None:
+def close_client(client: Any) -> None:
+    """Close a Chroma client if it can be closed; a gone server or a second close is fine."""
     close = getattr(client, "close", None)
     if close is not None:
         try:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.errors import IndexError_
-from bot.index.chroma_server import ChromaServer
+from bot.index.chroma_server import ChromaServer, close_client
 from bot.index.embedders import Embedder
 
 # HNSW search breadth: the default (100) gave a recall of 0.5 at 10k random vectors.
@@ -139,7 +139,7 @@ class ChromaStore:
             raise
         except Exception as exc:  # noqa: BLE001 - chroma raises many types; report one fault
             if client is not None:
-                _close(client)
+                close_client(client)
             where = server.url if server is not None else path
             raise IndexError_(
                 f"cannot open the Chroma collection {collection!r} at {where}: {exc}"
@@ -203,13 +203,4 @@ class ChromaStore:
 
     def close(self) -> None:
         if self._owns_client:
-            _close(self._client)
-
-
-def _close(client: Any) -> None:
-    close = getattr(client, "close", None)
-    if close is not None:
-        try:
-            close()
-        except Exception:  # noqa: BLE001 - closing twice or a gone server
-            pass
+            close_client(self._client)
