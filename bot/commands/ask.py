@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 
+from bot.commands.output import print_answer
 from bot.config import Settings
 
 
@@ -42,9 +41,5 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         )
     finally:
         runtime.close()
-    if args.json:
-        json.dump(answer.model_dump(mode="json"), sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-    else:
-        print(answer.answer)
+    print_answer(answer, answer.answer, args.json)
     return 0

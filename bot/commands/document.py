@@ -9,10 +9,9 @@ is loaded; exit 2. A page that is read but whose kind cannot be told is an answe
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from pathlib import Path
 
+from bot.commands.output import print_answer
 from bot.config import Settings
 from bot.errors import BotError
 
@@ -87,9 +86,5 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         runtime.close()
     if answer.document.status == "refused":
         raise refused(path, answer.document.reason or "unreadable")
-    if args.json:
-        json.dump(answer.model_dump(mode="json"), sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-    else:
-        print(answer.answer)
+    print_answer(answer, answer.answer, args.json)
     return 0
