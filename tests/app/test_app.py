@@ -28,10 +28,10 @@ ANSWER_KEYS = {"status", "urgent", "language", "answer", "citations", "referrals
 CITATION_KEYS = {"n", "doc_id", "title", "section", "path", "url", "quote"}
 REFERRAL_KEYS = {"id", "name", "kind", "phone", "whatsapp", "email", "web", "hours"}
 # Fields added beyond DESIGN.md (allowed: "more fields may be added"); anything else is a leak.
-EXTRA_ANSWER_KEYS = {"reason", "direction"}
+EXTRA_ANSWER_KEYS = {"reason", "direction", "triage", "dangers"}
 EXTRA_CITATION_KEYS = {"lang"}
 EXTRA_REFERRAL_KEYS = {"notes", "telegram", "warning", "verified_on", "tested_on"}
-INTERNAL = {"sentences", "notice", "intro"}
+INTERNAL = {"sentences", "notice", "intro", "steps", "danger", "caveat", "alert"}
 DEADLINE = 300.0  # loading embeds the example messages: slow on a busy machine
 
 
