@@ -42,8 +42,17 @@ def urgent_contacts(
         for r in view.referrals.values()
         if r.urgent and _serves(r.countries, country) and _serves(r.nationalities, nationality)
     ]
-    fitting.sort(key=lambda r: 0 if nationality and nationality in r.nationalities else 1)
+    # The deploying NGO's own line (kind: own) first, then those for the user's nationality.
+    fitting.sort(key=lambda r: (r.kind != "own",
+                                0 if nationality and nationality in r.nationalities else 1))
     return [referral_out(r) for r in fitting]
+
+
+def own_lines(view: IndexView, country: str | None) -> list[str]:
+    """The deploying NGO's own lines (``kind: own``) that can be reached where the user is:
+    offered in every answer, right after the urgent contacts."""
+    return [r.id for r in view.referrals.values()
+            if r.kind == "own" and r.contacts() and _serves(r.countries, country)]
 
 
 def select_referrals(
@@ -55,7 +64,7 @@ def select_referrals(
     known, a contact made for one nationality only comes with a cited guide written for
     that nationality (a general guide that lists Kenya's, Sri Lanka's and India's lines
     must not hand them to a Nigerian parent)."""
-    ids: list[str] = [r.id for r in first]
+    ids: list[str] = [r.id for r in first] + own_lines(view, None)
     cited_for: set[str] = set()
     for citation in citations:
         doc = view.documents[(citation.doc_id, citation.lang)]

@@ -93,12 +93,14 @@ class ContactBook:
             home_line = mine and (here or (nationality in r.countries and reach == 0))
             # Anyone's line where one is, that one can call or message now.
             callable_here = here and ANY in r.nationalities and reach == 0
-            if r.id in related or (here and r.urgent) or home_line or callable_here:
+            own = r.kind == "own" and here
+            if r.id in related or (here and r.urgent) or home_line or callable_here or own:
                 chosen.append(r)
         order = {rid: i for i, rid in enumerate(related)}
 
-        def rank(r: Referral) -> tuple[int, int, int, int]:
-            return (0 if r.urgent else 1, reach_rank(referral_out(r)),
+        def rank(r: Referral) -> tuple[int, int, int, int, int]:
+            return (0 if r.kind == "own" else 1, 0 if r.urgent else 1,
+                    reach_rank(referral_out(r)),
                     0 if nationality and nationality in r.nationalities else 1,
                     order.get(r.id, len(order)))
 

@@ -95,3 +95,33 @@ def test_an_answer_carries_one_countrys_line_only_with_that_countrys_guide(
     assert "lk-embassy-moscow" not in [r.id for r in both]
     told = select_referrals(view, [cite("families-abroad", 1)], [], 5, "LK")  # type: ignore[arg-type]
     assert "lk-embassy-moscow" in [r.id for r in told]
+
+
+def test_the_ngos_own_line_is_offered_first(book: ContactBook) -> None:
+    """An NGO that declares its own hotline (kind: own) has it offered first: in CONTACTS,
+    and in every answer right after the urgent contacts."""
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from bot.advisor.referrals import select_referrals, urgent_contacts
+
+    registry = dict(book._referrals())
+    own = replace(registry["unhcr-russia-hotline"], id="our-line", name="Our own hotline",
+                  kind="own", urgent=False, phone="+7 900 000-00-00")
+    registry["our-line"] = own
+    ours = ContactBook(Loading(), ROOT / "knowledge")
+    ours._referrals = lambda: registry  # type: ignore[method-assign]
+    for nationality in (None, "KE"):
+        assert ours.for_person(location="RU", nationality=nationality)[0].id == "our-line"
+
+    general = SimpleNamespace(referrals=("legal-aid-ngo",), nationalities=("ANY",))
+    view = SimpleNamespace(referrals=registry, documents={("x", "en"): general})
+    from bot.advisor.models import Citation
+
+    cite = Citation(n=1, doc_id="x", lang="en", title="x", section="s", path="p", url=None,
+                    quote="q")
+    routine = select_referrals(view, [cite], [], 5)  # type: ignore[arg-type]
+    assert routine[0].id == "our-line"
+    first = urgent_contacts(view, "RU", None)  # type: ignore[arg-type]
+    urgent = select_referrals(view, [cite], first, 5)  # type: ignore[arg-type]
+    assert [r.id for r in urgent][: len(first) + 1] == [r.id for r in first] + ["our-line"]
