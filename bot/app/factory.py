@@ -77,7 +77,10 @@ def create_app(settings: Settings | None = None,
     app.add_middleware(SecurityHeaders, hsts=settings.env == "production")
     app.add_middleware(SourceAddress)
     # Added last, so it is the outermost: the body is limited before anything reads it.
-    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    # A photo of a paper is larger: its route reads at most MAX_BODY itself and says
+    # "at most 5 MB" (a body twice that is cut off here, unread).
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes,
+                       overrides={"/api/chat/document": 2 * documents.MAX_BODY})
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in ROUTERS:
         app.include_router(module.router)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.advisor.runtime import Runtime
+from bot.channels.twilio.pace import SharedRateStore
 from bot.store.ratelimits import DatabaseRateStorage
 from tests.app.harness import serve, twilio_settings
 from tests.channels.twilio_fake import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
@@ -26,8 +27,9 @@ def test_two_replicas_share_the_rate_limit(tmp_path: Path, fake: FakeTwilio,
                     for name in ("a", "b")]
         with serve(settings[0], starter_runtime) as a, serve(settings[1], starter_runtime) as b:
             # unset BOT_RATE_LIMIT_STORAGE on PostgreSQL: the database
-            assert isinstance(a.context.twilio.inbound.limiter._storage,  # type: ignore[union-attr]
-                              DatabaseRateStorage)
+            store = a.context.twilio.inbound.pace.store  # type: ignore[union-attr]
+            assert isinstance(store, SharedRateStore)
+            assert isinstance(store.storage, DatabaseRateStorage)
             for i in range(8):
                 replica = (a, b)[i % 2]
                 replies.append(replica.ask(f"{QUESTION} ({i})", "+79001112233"))

@@ -46,7 +46,7 @@ class CountingRuntime(Runtime):
 
     def __init__(self, runtime: Runtime, fail: bool = False) -> None:
         super().__init__(runtime.settings, runtime.embedder, runtime.watcher, runtime.strings,
-                         runtime.advisor)
+                         runtime.advisor, runtime.safety)
         self.questions: list[Question] = []
         self.fail = fail
         self.hold: threading.Event | None = None  # when set: answer only once released

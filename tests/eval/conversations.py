@@ -22,6 +22,7 @@ import yaml
 
 from bot.advisor.audience import serves
 from bot.advisor.check import phones_in
+from bot.advisor.strings import load_strings
 from bot.channels.commands import load_commands
 from bot.channels.conversation.words import load_dialogue
 from bot.knowledge.loader import load_knowledge
@@ -95,6 +96,7 @@ class Words:
     def __init__(self) -> None:
         self.dialogue = load_dialogue(ROOT / "prompts")
         self.commands = load_commands(ROOT / "prompts")
+        self.erasure = load_strings(ROOT / "prompts" / "erasure")  # DELETE's confirmation
         problems: list[Problem] = []
         self.registry = load_registry(ROOT / "knowledge", date.today(), problems).referrals
         self.documents = load_knowledge(ROOT / "knowledge").documents
@@ -105,7 +107,8 @@ class Words:
         if not text.startswith("@"):
             return text
         key = text[1:]
-        return self.dialogue.strings.get(key, lang) or self.commands.reply(key, lang)
+        return (self.dialogue.strings.get(key, lang) or self.erasure.get(key, lang)
+                or self.commands.reply(key, lang))
 
     def foreign(self, nationality: str | None) -> list[tuple[str, str]]:
         """(what, name) of contacts and guides written for other nationalities."""

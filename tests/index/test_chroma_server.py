@@ -101,5 +101,6 @@ def test_bad_chroma_settings_are_refused_with_their_name(tmp_path: Path) -> None
     with pytest.raises(ConfigError, match="BOT_CHROMA_CA_FILE"):
         ChromaServer("https://chroma:8000", ca_file=tmp_path / "missing.pem")
     with pytest.raises(ConfigError, match="BOT_CHROMA_VERIFY_TLS"):
-        Settings(_env_file=None, env="production", sender_hash_key="k" * 40,  # type: ignore[call-arg]
+        Settings(_env_file=None, env="production",  # type: ignore[call-arg]
+                 sender_hash_key="Zq8-vT3xLp0_Rw5yNc7uKb2MhE9sJd4AfG6t",
                  chroma_url="https://chroma:8000", chroma_verify_tls=False)

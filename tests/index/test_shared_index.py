@@ -108,7 +108,10 @@ def test_every_replica_switches_to_a_generation_published_anywhere(
         counting = Counting(embedder)
         second = publish(shared.settings("job-2"), counting)
         assert second.updated == [DETAINED]
-        assert counting.passages == second.embedded == 1
+        assert second.embedded == 1
+        # Besides it, only each guide's topics (a guide signal, bot/index/signals.py), which
+        # a job with an empty data folder has no cache for.
+        assert counting.passages <= 1 + second.documents
         assert second.reused == second.passages - 1
 
         interval = shared.settings("a").reload_interval

@@ -23,7 +23,7 @@ def test_signals_fit_the_generation_they_sit_beside(
 ):
     data = tmp_path / "data"
     report = ingest(knowledge_copy, data, embedder, "e5", progress=False)
-    view = load_view(IndexLayout(data), embedder, "e5")
+    view = load_view(data, embedder, "e5")
     try:
         signals = view.signals
         assert signals is not None
@@ -51,7 +51,7 @@ def test_a_generation_without_signals_is_served_and_rebuilt_once(
     assert first.generation is not None
     (layout.generation_dir(first.generation) / SIGNALS_FILE).unlink()  # an older version's
 
-    old = load_view(layout, embedder, "e5")
+    old = load_view(data, embedder, "e5")
     try:
         assert old.signals is None
         question = "The police arrested me, what are my rights?"
@@ -73,14 +73,15 @@ def test_signals_that_do_not_fit_are_ignored(
     data = tmp_path / "data"
     report = ingest(knowledge_copy, data, embedder, "e5", progress=False)
     layout = IndexLayout(data)
-    view = load_view(layout, embedder, "e5")
+    view = load_view(data, embedder, "e5")
     try:
         assert view.signals is not None
         shorter = replace(view.signals, headings=view.signals.headings[:-1])
-        shorter.write(layout.generation_dir(report.generation or ""))
+        (layout.generation_dir(report.generation or "") / SIGNALS_FILE).write_bytes(
+            shorter.to_bytes())
     finally:
         view.close()
-    view = load_view(layout, embedder, "e5")
+    view = load_view(data, embedder, "e5")
     try:
         assert view.signals is None
         assert retrieve(view, embedder, "visa", vector=embed_query(embedder, "visa")).hits

@@ -191,5 +191,6 @@ def test_the_entrypoint_serves_replicas_without_ingesting_and_runs_jobs() -> Non
     assert 'if [ -z "${BOT_CHROMA_URL:-}" ]' in script
     dockerfile = (INFRA / "Dockerfile").read_text(encoding="utf-8")
     assert "setup.py" not in dockerfile and ".[postgres]" in dockerfile
-    assert dockerfile.index("COPY prompts") < dockerfile.index("pip install '.[postgres]'")
+    install = "pip install --no-deps '.[postgres]'"
+    assert dockerfile.index("COPY prompts") < dockerfile.index(install)
     assert (ROOT / "bot" / "prompts").resolve() == ROOT / "prompts"  # the packaged link

@@ -15,13 +15,13 @@ SENDER = "+79161230001"
 
 
 def flood(app: AppServer, channel: str = "whatsapp") -> None:
-    limit = app.settings.rate_limit_per_minute
-    replies = [app.ask("HELP", SENDER, channel) for _ in range(limit + 2)]
-    assert replies[-1] == []  # over the limit: silence for anything else
+    limit = app.settings.rate_flood_per_minute
+    replies = [app.ask(f"hello {i}", SENDER, channel) for i in range(limit + 2)]
+    assert replies[-1] == []  # over the flood limit: silence for anything but commands
 
 
 def test_delete_is_carried_out_and_confirmed_while_rate_limited(make_app: Serve) -> None:
-    with make_app(rate_limit_per_minute=2) as app:
+    with make_app(rate_flood_per_minute=2) as app:
         flood(app)
         sender_id = app.delivery.identity.sender_id(SENDER)
         assert any(app.delivery.store.export(sender_id).values())
@@ -31,7 +31,7 @@ def test_delete_is_carried_out_and_confirmed_while_rate_limited(make_app: Serve)
 
 
 def test_stop_is_carried_out_while_rate_limited(make_app: Serve) -> None:
-    with make_app(rate_limit_per_minute=2) as app:
+    with make_app(rate_flood_per_minute=2) as app:
         flood(app)
         replies = app.ask("STOP", SENDER)
         assert replies and "no more messages" in replies[0]

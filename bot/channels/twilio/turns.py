@@ -179,7 +179,7 @@ class Turns:
                 answer = self.answering.ask(runtime, question, msg.channel)
             except Exception as exc:  # noqa: BLE001 - the general contacts instead
                 return self.answering.fallback(question, msg.channel, exc)
-            if not answer.urgent and menu_unless_urgent:
+            if menu_unless_urgent and not _plainly_urgent(answer):
                 again: Opening = "again" if session.question or session.lang else "welcome"
                 session.lang = lang
                 self.store.set_session(sender, session.to_dict())
@@ -247,3 +247,12 @@ class Turns:
                 self.store.set_session(sender, session.to_dict())
         except Exception as exc:  # noqa: BLE001 - the answer still goes out
             log.error("could not remember the conversation: %s", type(exc).__name__)
+
+
+def _plainly_urgent(answer: Answer) -> bool:
+    """A vague message ("hi I am scared") gets the menu, whose first line says what to do
+    in danger, unless it is plainly urgent (as urgent as the typical urgent example): a
+    few words of fear are not enough to choose guidance for the person."""
+    trace = answer.trace
+    verdict = trace.triage if trace is not None else None
+    return answer.urgent and (verdict is None or verdict.plainly)
