@@ -255,9 +255,17 @@ def test_referrals_are_deduplicated_in_the_order_of_the_cited_documents(
     assert answer.urgent or not first
     assert all(view.referrals[i].urgent for i in first)
     listed = list(first)
+    cited_for: set[str] = set()
     for c in answer.citations:
-        listed += view.documents[(c.doc_id, c.lang)].referrals
-    expected = [i for i in dict.fromkeys(listed) if i in view.referrals]
+        doc = view.documents[(c.doc_id, c.lang)]
+        listed += doc.referrals
+        cited_for.update(n for n in doc.nationalities if n != "ANY")
+
+    def for_anyone_here(i: str) -> bool:  # the nationality is not known in these questions
+        nationalities = view.referrals[i].nationalities or ("ANY",)
+        return "ANY" in nationalities or bool(cited_for & set(nationalities))
+
+    expected = [i for i in dict.fromkeys(listed) if i in view.referrals and for_anyone_here(i)]
     assert shown == expected[: profile(channel).budget.referrals]
     for r in answer.referrals:  # shown exactly as the registry has them
         entry = view.referrals[r.id]
