@@ -75,6 +75,7 @@ class InboundHandler:
         self.turns = Turns(ctx, store, identity, dialogue, answering, delivery, self.pace,
                            self._pool)
         self.turns.answered_inline = self._await_response
+        self.turns.media_note = lambda lang, channel: photos.say("media_not_read", lang, channel)
         self._inline: dict[str, float] = {}  # answered inline, response not yet written
         self._inline_lock = threading.Lock()
 

@@ -67,6 +67,10 @@ class Turns:
         # An answer that went back inline: finished at once here; the handler finishes
         # it only once the web layer has written the response (InboundHandler.responded).
         self.answered_inline: Callable[[str], None] = store.finish_inbound
+        # What a recording or file sent with the text gets (the handler sets the words of
+        # prompts/documents: "I did not open this recording or file").
+        self.media_note: Callable[[str, str], list[str]] = (
+            lambda lang, channel: self.dialogue.say("media_only", lang, channel))
 
     def take(self, msg: Inbound, sender: str, prefs: SenderPrefs, body: str,
              arrival: Arrival, started: float) -> list[str]:
@@ -93,7 +97,7 @@ class Turns:
         session = Session.of(prefs.session)
         session.noted(reading)
         lang = self.language(prefs, session, reading, text)
-        note = self.dialogue.say("media_only", lang, msg.channel) if msg.num_media else []
+        note = self.media_note(lang, msg.channel) if msg.num_media else []
         follows = session.follows(reading)
 
         if reading.kind == "choice" and reading.choice is not None:
