@@ -30,9 +30,11 @@ def _digits(s: str) -> int:
 
 
 def redact(text: str) -> str:
-    """The text with e-mails, IBANs, phone and document numbers replaced."""
+    """The text with e-mails, IBANs, phone and document numbers replaced, and without NUL
+    characters (PostgreSQL refuses them in text; they are also this function's markers)."""
     if not text:
         return text
+    text = text.replace("\x00", "")
     out = EMAIL.sub(PLACEHOLDERS["email"], text)
     out = IBAN.sub(PLACEHOLDERS["iban"], out)
 

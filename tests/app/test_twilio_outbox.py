@@ -80,14 +80,22 @@ def test_opted_out_or_closed_window_is_recorded_and_not_retried(
     assert str(code) in (row.last_error or "") and row.sealed_to is None
 
 
-def test_a_reply_queued_before_stop_is_never_sent(app: AppServer, fake: FakeTwilio) -> None:
-    fake.fail_next(1, status=503)  # the reply waits in the outbox for its retry
-    app.ask(QUESTION, "+79001112233")
-    wait_for(lambda: fake.attempts == 1)
-    assert app.ask("STOP", "+79001112233")
-    time.sleep(0.5)
-    assert fake.sent == []
-    assert rows(app)[0].status in ("cancelled", "failed")
+def test_a_reply_queued_before_stop_is_never_sent(tmp_path: Path, fake: FakeTwilio,
+                                                   starter_runtime: Runtime,
+                                                   database_url: str) -> None:
+    # The retry waits 5 s, so STOP surely comes before it (with the shared 0.05 s backoff
+    # the retry could win the race on a busy machine: a test of timing, not of STOP).
+    settings = twilio_settings(tmp_path, fake.base_url, ACCOUNT_SID, AUTH_TOKEN,
+                               twilio_reply_deadline=0.0, outbox_max_attempts=5,
+                               database_url=database_url, outbox_backoff=5.0)
+    with serve(settings, starter_runtime) as app:
+        fake.fail_next(1, status=503)  # the reply waits in the outbox for its retry
+        app.ask(QUESTION, "+79001112233")
+        wait_for(lambda: fake.attempts == 1)
+        assert app.ask("STOP", "+79001112233")
+        time.sleep(0.5)
+        assert fake.sent == []
+        assert rows(app)[0].status in ("cancelled", "failed")
 
 
 def test_every_part_is_delivered_in_order(app: AppServer, fake: FakeTwilio) -> None:

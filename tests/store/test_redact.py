@@ -39,3 +39,10 @@ def test_no_phone_number_survives(number: str, around: str) -> None:
     out = redact(f"{around} {number} {around}")
     assert number not in out
     assert not re.search(r"\d{7,}", out.replace(around, ""))
+
+
+def test_nul_characters_are_dropped_before_storage() -> None:
+    """PostgreSQL refuses NUL in text: a fuzzed question with one gave a 500."""
+    from bot.store.redact import redact
+
+    assert redact("help\x00 me\x000") == "help me0"
