@@ -21,6 +21,11 @@ def serves(nationalities: Iterable[str], nationality: str | None) -> bool:
     return nationality is None or ANY in values or nationality in values
 
 
+def for_anyone(nationalities: Iterable[str]) -> bool:
+    """True when something is written for every nationality (``ANY``, or none named)."""
+    return ANY in (tuple(nationalities) or (ANY,))
+
+
 def for_nationality(items: Sequence[T], nationality: str | None,
                     nationalities_of: Callable[[T], Iterable[str]]) -> list[T]:
     """The items that apply to the nationality, in their order."""

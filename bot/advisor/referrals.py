@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.advisor.audience import ANY, serves
+from bot.advisor.audience import ANY, for_anyone, serves
 from bot.advisor.models import Citation, ReferralOut
 from bot.index.view import IndexView
 from bot.knowledge.models import Referral
@@ -73,7 +73,7 @@ def select_referrals(
     chosen = [view.referrals[i] for i in dict.fromkeys(ids) if i in view.referrals]
     if nationality is None:
         chosen = [r for r in chosen
-                  if ANY in (r.nationalities or (ANY,)) or cited_for & set(r.nationalities)]
+                  if for_anyone(r.nationalities) or cited_for & set(r.nationalities)]
     else:
         chosen = [r for r in chosen if serves(r.nationalities, nationality)]
     return [referral_out(r) for r in chosen[:limit]]

@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.advisor.audience import ANY, serves
+from bot.advisor.audience import ANY, for_anyone, serves
 from bot.advisor.models import ReferralOut
 from bot.advisor.referrals import referral_out
 from bot.channels.render.contacts import reach_rank
@@ -84,7 +84,7 @@ class ContactBook:
         for r in self._referrals().values():
             if not serves(r.nationalities, nationality):
                 continue
-            if nationality is None and ANY not in (r.nationalities or (ANY,)):
+            if nationality is None and not for_anyone(r.nationalities):
                 continue  # one country's line, and we do not know the user's country
             reach = reach_rank(referral_out(r))
             here = ANY in r.countries or where in r.countries
