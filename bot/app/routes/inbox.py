@@ -57,6 +57,7 @@ DONE = {
              "What becomes of it is shown under it.",
     "closed": "The conversation is closed and the user's address is wiped.",
 }
+POSTED = ("replied", "queued")  # said by the page that answers the reply form only
 NONCE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MAX_FORM_TEXT = 20_000  # longer than any reply: the store explains the real limit
 
@@ -94,14 +95,17 @@ def _page(request: Request, user: Account, accounts: AccountsDep, inbox: Inbox,
     refused = inbox.may_reply(item, user.id, user.can("admin"))
     blocked = refused or (None if window.open else window.reason)
     accounts.audit(user, "read", _target(escalation_id))
-    done = done or request.query_params.get("done", "")
+    if done is None:  # after a redirect; "replied" and "queued" only answer the form
+        done = request.query_params.get("done", "")
+        done = "" if done in POSTED else done
     can_send = delivery.sender is not None
     states = {e.reply_id: state(e.sending, can_send) for e in thread
               if e.reply_id is not None and e.sending is not None}
     return render(
         request, "conversation.html", status, title=item.label, item=item, thread=thread,
         window=window, blocked=blocked, reasons=REASONS, levels=LEVELS, error=error,
-        notice=DONE.get(done), nonce=uuid.uuid4().hex, now=utcnow(), states=states,
+        notice=DONE.get(done), notice_warn=done == "queued", nonce=uuid.uuid4().hex,
+        now=utcnow(), states=states,
         typed=as_typed(thread, user.id, typed or {}),
         can_claim=item.status == "open" or (
             item.status == "claimed" and item.claimed_by_id != user.id and user.can("admin")),
