@@ -89,7 +89,7 @@ def test_a_caseworker_claims_replies_to_and_closes_a_conversation(
     text = f"Hello, I am a caseworker. We can talk here ({marker()})."
     box = driver.find_element(By.ID, "reply-text")
     box.send_keys(text)
-    submit(driver, "reply-button", "Your reply is queued")
+    submit(driver, "reply-button", "Your reply was queued")
     wait(driver).until(ec.text_to_be_present_in_element((By.ID, "thread"), text))
     assert "cas (caseworker)" in driver.find_element(By.ID, "thread").text
 

@@ -192,7 +192,7 @@ def test_claim_and_reply_send_one_message_to_the_user_and_are_audited(
     text = f"Hello, this is Cas from the NGO ({marker()}). How can we help?"
     form = {"csrf_token": csrf, "text": text, "nonce": nonce_of(page.text)}
     r = client.post(f"/inbox/{esc}/reply", data=form)  # the page itself, not a redirect
-    assert r.status_code == 200 and "Your reply is queued" in r.text
+    assert r.status_code == 200 and "Your reply was queued" in r.text
     assert "on its way" not in r.text  # issue 13.7: only what is true
     [message] = wait_sent_to(web, f"whatsapp:{number}")
     assert message["body"] == text
@@ -259,7 +259,7 @@ def test_whatsapp_older_than_24_hours_is_explained_and_refused_sms_is_not(
     assert "24 hours" not in page.text and not re.search(r"<fieldset[^>]*disabled", page.text)
     r = client.post(f"/inbox/{sms_esc}/reply", data={"csrf_token": csrf, "text": "SMS hello",
                                                      "nonce": nonce_of(page.text)})
-    assert r.status_code == 200 and "Your reply is queued" in r.text
+    assert r.status_code == 200 and "Your reply was queued" in r.text
     [message] = wait_sent_to(web, by_sms)
     assert message["body"] == "SMS hello"
     time.sleep(0.3)

@@ -148,7 +148,7 @@ def test_a_reply_waiting_for_a_retry_and_then_cancelled_by_stop_says_so(
         esc = escalation(app)
         csrf = sign_in(app, client, "cas")
         r = reply(client, csrf, esc, "Second reply")
-        assert "on its way" not in r.text and "Your reply is queued" in r.text
+        assert "on its way" not in r.text and "Your reply was queued" in r.text
         deadline = time.monotonic() + 20
         while not (row := outbox(app)[0]).attempts or row.status != "pending":
             assert time.monotonic() < deadline

@@ -49,8 +49,8 @@ LEVELS = {"urgent": "Urgent", "sensitive": "Sensitive", "routine": "Routine"}
 DONE = {
     "claimed": "You have claimed this conversation.",
     "yours": "This conversation is yours already.",
-    "replied": "Your reply is queued and will be sent in a moment; what becomes of it "
-               "is shown under it.",
+    "replied": "Your reply was queued to be sent to the user. What becomes of it is "
+               "shown under it.",
     "queued": "Queued, not yet sent: no Twilio credentials are configured; it will be "
               "sent when they are.",
     "again": "You had sent this form already: the reply was queued once, not twice. "
