@@ -170,3 +170,20 @@ def test_no_command_text_is_left_unused() -> None:
         unused = [k for k in keys if not k.startswith("kw_") and k != "language_name"
                   and not re.search(rf'\b(?:say|text|reply)\(\s*"{k}"', source)]
         assert unused == [], path.name
+
+
+def test_closing_with_a_reply_still_waiting_does_not_claim_every_address_is_gone(
+    make_app: Serve, database_url: str
+) -> None:
+    with make_app(twilio_account_sid=None, database_url=database_url) as app, \
+            httpx.Client(base_url=app.base, timeout=60) as client:
+        app.ask("AGENT", USER)
+        esc = escalation(app)
+        csrf = sign_in(app, client, "cas")
+        assert reply(client, csrf, esc).status_code == 200
+        page = client.post(f"/inbox/{esc}/close", data={"csrf_token": csrf},
+                           follow_redirects=True)
+        assert "The conversation is closed" in page.text
+        assert "A reply still waiting to be sent keeps its own" in page.text
+        [row] = outbox(app)
+        assert row.sealed_to is not None  # true: it still can be sent

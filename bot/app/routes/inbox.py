@@ -56,6 +56,9 @@ DONE = {
     "again": "You had sent this form already: the reply was queued once, not twice. "
              "What becomes of it is shown under it.",
     "closed": "The conversation is closed and the user's address is wiped.",
+    "closed_waiting": "The conversation is closed and its copy of the user's address is "
+                      "wiped. A reply still waiting to be sent keeps its own encrypted copy "
+                      "until it is sent or given up.",
 }
 POSTED = ("replied", "queued")  # said by the page that answers the reply form only
 NONCE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -180,8 +183,10 @@ def close(request: Request, escalation_id: EscalationId, user: CaseworkerDep,
           accounts: AccountsDep, inbox: InboxDep, delivery: DeliveryDep) -> Response:
     try:
         closed = inbox.close(escalation_id, user.id, is_admin=user.can("admin"))
+        sender_id = inbox.get(escalation_id).sender_id
     except InboxError as exc:
         return _refused(request, user, accounts, inbox, delivery, escalation_id, exc)
     if closed:
         accounts.audit(user, "closed", _target(escalation_id))
-    return _back(escalation_id, "closed")
+    waiting = delivery.outbox.waiting(sender_id)  # they keep the address until sent
+    return _back(escalation_id, "closed_waiting" if waiting else "closed")
