@@ -38,6 +38,7 @@ from bot.store.models import (
     User,
     utcnow,
 )
+from bot.store.outbox import Outbox, Sending
 
 # WhatsApp allows a free-form message only this long after the user's last message
 # (after that only approved templates; Twilio error 63016). SMS has no such window.
@@ -93,6 +94,9 @@ class Entry:
     channel: str
     body: str
     author: str | None = None  # the caseworker's name
+    reply_id: int | None = None
+    user_id: int | None = None  # the caseworker who wrote it
+    sending: Sending | None = None  # a caseworker's reply: its delivery (None: not kept)
 
 
 @dataclass(frozen=True)
@@ -152,12 +156,14 @@ class Inbox:
                 .order_by(Reply.created_at.desc(), Reply.id.desc()).limit(MAX_THREAD)
             ).all()
             names = _user_names(s, {r.user_id for r in replies if r.user_id})
+        sending = Outbox(self.db).states([r.outbox_key for r in replies if r.outbox_key])
         entries = [(m.created_at, 0, m.id, Entry(m.created_at, "user", m.channel, m.body))
                    for m in messages]
         entries += [
             (r.created_at, 1, r.id,
              Entry(r.created_at, "caseworker" if r.author == "caseworker" else "assistant",
-                   r.channel, r.body, names.get(r.user_id) if r.user_id else None))
+                   r.channel, r.body, names.get(r.user_id) if r.user_id else None,
+                   r.id, r.user_id, sending.get(r.outbox_key or "")))
             for r in replies
         ]
         entries.sort(key=lambda e: (e[0], e[1], e[2]))

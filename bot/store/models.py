@@ -162,6 +162,9 @@ class Reply(Base):
     author: Mapped[str] = mapped_column(String(16), default="assistant")  # or "caseworker"
     user_id: Mapped[int | None] = mapped_column(Integer)  # the caseworker who wrote it
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    # A caseworker's reply: its outbox row's idempotency key, so the inbox shows what
+    # became of it (waiting, sent, failed, cancelled). Migration 0007.
+    outbox_key: Mapped[str | None] = mapped_column(String(128))
 
 
 class AskedQuestion(Base):

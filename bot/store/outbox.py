@@ -29,6 +29,11 @@ WAITING = ("pending", "sending")
 DEFAULT_LEASE = timedelta(seconds=30)
 
 
+def part_key(key: str, part: int = 1) -> str:
+    """The idempotency key of one part of the reply queued under ``key`` (from 1)."""
+    return f"{key}#{part}"
+
+
 @dataclass(frozen=True)
 class OutboxItem:
     id: int
@@ -39,6 +44,17 @@ class OutboxItem:
     sealed_to: bytes | None
     body: str
     attempts: int
+
+
+@dataclass(frozen=True)
+class Sending:
+    """What became of a queued reply: its row's state, and why (for the inbox)."""
+
+    status: str  # pending | sending | sent | failed | cancelled
+    attempts: int
+    reason: str | None  # the last error: a Twilio code, "opted out", ...
+    done_at: datetime | None
+    waiting_text: str | None  # the text as queued, while it waits (then only redacted)
 
 
 class Outbox:
@@ -59,7 +75,7 @@ class Outbox:
         try:
             with self.db.session() as s:
                 for i, body in enumerate(bodies, start=1):
-                    s.add(OutboxRow(idempotency_key=f"{key}#{i}", sender_id=sender_id,
+                    s.add(OutboxRow(idempotency_key=part_key(key, i), sender_id=sender_id,
                                     channel=channel, from_address=from_address,
                                     sealed_to=sealed_to, body=body))
         except IntegrityError:
@@ -174,3 +190,15 @@ class Outbox:
         with self.db.session() as s:
             return int(s.scalar(select(func.count()).select_from(OutboxRow).where(
                 OutboxRow.sender_id.in_(sender_ids), OutboxRow.status.in_(WAITING))) or 0)
+
+    def states(self, keys: list[str]) -> dict[str, Sending]:
+        """The state of the rows with these idempotency keys (a purged row is missing)."""
+        found: dict[str, Sending] = {}
+        with self.db.session() as s:
+            for start in range(0, len(keys), 200):
+                for row in s.scalars(select(OutboxRow).where(
+                        OutboxRow.idempotency_key.in_(keys[start:start + 200]))):
+                    waiting = row.body if row.status in WAITING else None
+                    found[row.idempotency_key] = Sending(row.status, row.attempts,
+                                                         row.last_error, row.done_at, waiting)
+        return found

@@ -27,14 +27,21 @@ class Records:
         self.db = db
 
     def record_reply(self, sender_id: str, channel: str, bodies: Sequence[str],
-                     author: str = "assistant", user_id: int | None = None) -> None:
-        """What was sent back to a sender (the parts of one reply, as one row)."""
+                     author: str = "assistant", user_id: int | None = None,
+                     outbox_key: str | None = None) -> int | None:
+        """What was sent back to a sender (the parts of one reply, as one row); its id.
+
+        ``outbox_key``: a caseworker's reply names its outbox row, whose state the
+        inbox shows."""
         text = "\n\n".join(b for b in bodies if b)
         if not text:
-            return
+            return None
         with self.db.session() as s:
-            s.add(Reply(sender_id=sender_id, channel=channel, body=text, author=author,
-                        user_id=user_id))
+            row = Reply(sender_id=sender_id, channel=channel, body=text, author=author,
+                        user_id=user_id, outbox_key=outbox_key)
+            s.add(row)
+            s.flush()
+            return int(row.id)
 
     def record_question(self, channel: str, text: str, *, sender_id: str | None = None,
                         user_id: int | None = None, lang: str | None = None,

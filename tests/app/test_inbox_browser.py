@@ -89,7 +89,7 @@ def test_a_caseworker_claims_replies_to_and_closes_a_conversation(
     text = f"Hello, I am a caseworker. We can talk here ({marker()})."
     box = driver.find_element(By.ID, "reply-text")
     box.send_keys(text)
-    submit(driver, "reply-button", "on its way")
+    submit(driver, "reply-button", "Your reply was queued")
     wait(driver).until(ec.text_to_be_present_in_element((By.ID, "thread"), text))
     assert "cas (caseworker)" in driver.find_element(By.ID, "thread").text
 
@@ -98,6 +98,13 @@ def test_a_caseworker_claims_replies_to_and_closes_a_conversation(
         assert time.monotonic() < deadline, "the reply did not reach Twilio"
         web.twilio.wait_sent(len(web.twilio.sent) + 1, timeout=0.5)
     assert [m["body"] for m in sent] == [text]
+    deadline = time.monotonic() + 20
+    while True:  # what became of the reply (issue 13.7), once the outbox recorded it
+        driver.get(web.base + f"/inbox/{esc}")
+        if "Twilio accepted it" in driver.find_element(By.CSS_SELECTOR, ".delivery").text:
+            break
+        assert time.monotonic() < deadline, "the reply's state never said it was sent"
+        time.sleep(0.2)
     for secret in (number, number.lstrip("+"), PROFILE):
         assert secret not in driver.page_source
     full_page_screenshot(driver, artifacts / "conversation.png")

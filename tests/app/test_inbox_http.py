@@ -191,8 +191,9 @@ def test_claim_and_reply_send_one_message_to_the_user_and_are_audited(
 
     text = f"Hello, this is Cas from the NGO ({marker()}). How can we help?"
     form = {"csrf_token": csrf, "text": text, "nonce": nonce_of(page.text)}
-    r = client.post(f"/inbox/{esc}/reply", data=form)
-    assert r.status_code == 303 and r.headers["location"] == f"/inbox/{esc}?done=replied"
+    r = client.post(f"/inbox/{esc}/reply", data=form)  # the page itself, not a redirect
+    assert r.status_code == 200 and "Your reply was queued" in r.text
+    assert "on its way" not in r.text  # issue 13.7: only what is true
     [message] = wait_sent_to(web, f"whatsapp:{number}")
     assert message["body"] == text
     assert message["from"].endswith("+15005550006")
@@ -202,8 +203,10 @@ def test_claim_and_reply_send_one_message_to_the_user_and_are_audited(
     time.sleep(0.5)
     assert len(sent_to(web, f"whatsapp:{number}")) == 1
 
+    wait_for(lambda: 'data-state="sent"' in client.get(f"/inbox/{esc}").text)
     page = client.get(f"/inbox/{esc}")
     assert text in page.text and "cas (caseworker)" in page.text
+    assert re.search(r'data-state="sent">Sent [0-9-]+ [0-9:]+ UTC', page.text)
     no_personal_details(page.text, number)
 
     with web.client() as other:  # another caseworker can neither reply nor take it
@@ -256,7 +259,7 @@ def test_whatsapp_older_than_24_hours_is_explained_and_refused_sms_is_not(
     assert "24 hours" not in page.text and not re.search(r"<fieldset[^>]*disabled", page.text)
     r = client.post(f"/inbox/{sms_esc}/reply", data={"csrf_token": csrf, "text": "SMS hello",
                                                      "nonce": nonce_of(page.text)})
-    assert r.status_code == 303
+    assert r.status_code == 200 and "Your reply was queued" in r.text
     [message] = wait_sent_to(web, by_sms)
     assert message["body"] == "SMS hello"
     time.sleep(0.3)

@@ -31,6 +31,7 @@ from bot.store import Conversations, InboundRow, Outbox, OutboxItem
 from bot.store.identity import Identity
 from bot.store.inbox import Inbox, InboxError, NotAllowed
 from bot.store.models import utcnow
+from bot.store.outbox import part_key
 from bot.store.records import Records
 from bot.store.redact import redact
 
@@ -50,6 +51,9 @@ class BadReply(InboxError):
 class ReplyResult:
     queued: bool  # False: this reply (its nonce) was queued before, nothing more is sent
     claimed: bool  # the conversation was open and is now claimed by the one who replied
+    reply_id: int | None = None  # the recorded (redacted) reply, when queued now
+    body: str = ""  # the text as it goes to the user (normalised), for the page only
+    sendable: bool = True  # False: no Twilio credentials, the outbox cannot send it yet
 
 
 class Delivery:
@@ -142,14 +146,16 @@ class Delivery:
                              "secret key has changed since they wrote), so the reply cannot "
                              "be sent. The user can write again to open a new thread.")
         claimed = item.status == "open" and inbox.claim(escalation_id, user_id)
-        queued = self.outbox.enqueue(f"inbox:{escalation_id}:{nonce}", item.sender_id,
-                                     item.channel, our_address, self.identity.seal(address),
-                                     [body])
+        key = f"inbox:{escalation_id}:{nonce}"
+        queued = self.outbox.enqueue(key, item.sender_id, item.channel, our_address,
+                                     self.identity.seal(address), [body])
+        reply_id = None
         if queued:
-            self.records.record_reply(item.sender_id, item.channel, [redact(body)],
-                                      "caseworker", user_id)
+            reply_id = self.records.record_reply(item.sender_id, item.channel, [redact(body)],
+                                                 "caseworker", user_id,
+                                                 outbox_key=part_key(key))
             self.wake()
-        return ReplyResult(queued, claimed)
+        return ReplyResult(queued, claimed, reply_id, body, self.sender is not None)
 
     def erase(self, sender: str, address: str) -> Erasure:
         """DELETE: every row about the sender here, then their messages at Twilio
