@@ -6,7 +6,10 @@ for their nationality; never one made for another nationality or for a place
 that has nothing to do with them. Those one can call or message come first,
 then those to write to, then websites; an entry with no way to reach it comes
 only when the last answer named it and it is the embassy entry (whose name says
-how to find one): a name and opening hours are nothing to call.
+how to find one): a name and opening hours are nothing to call. Someone outside
+Russia (their number's country, when they did not write that they are in Russia) gets
+their own country's lines first, a home ministry by name too, and no line callable
+only inside Russia (``bot.advisor.places``).
 
 Read from the served index's registry when it is loaded, else straight from the
 knowledge folder's registry, so a reply with contacts never depends on the
