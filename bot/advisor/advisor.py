@@ -121,7 +121,7 @@ class Advisor:
         citations, step_sentences, sentences = cite(step_hits, composed, found.hits)
         first = urgent_contacts(view, question.country, question.nationality) if urgent else []
         referrals = select_referrals(view, citations, first, budget.referrals,
-                                     question.nationality)
+                                     question.nationality, question.country)
         cited = {(c.doc_id, c.lang) for c in citations}
         answer = Answer(
             status="answered",

@@ -128,7 +128,7 @@ class PaperAdvisor:
         citations, _, sentences = cite([], composed, hits)
         first = general if urgent else []
         referrals = select_referrals(view, citations, first, budget.referrals,
-                                     question.nationality)
+                                     question.nationality, question.country)
         answer = self._answer(
             reading, lang, level, head, status="answered", referrals=referrals,
             urgent_referrals=min(len(first), len(referrals)),

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from bot.advisor.audience import ANY, for_anyone, serves
 from bot.advisor.models import Citation, ReferralOut
+from bot.advisor.places import by_place, domestic_only, embassy_line
 from bot.index.view import IndexView
 from bot.knowledge.models import Referral
 
@@ -45,6 +46,11 @@ def urgent_contacts(
     # The deploying NGO's own line (kind: own) first, then those for the user's nationality.
     fitting.sort(key=lambda r: (r.kind != "own",
                                 0 if nationality and nationality in r.nationalities else 1))
+    # The person's own embassy line, when the registry has one they can call from there.
+    embassy = embassy_line(list(view.referrals.values()), nationality)
+    if embassy is not None and embassy not in fitting and (
+            country is None or country in embassy.countries or not domestic_only(embassy)):
+        fitting.append(embassy)
     return [referral_out(r) for r in fitting]
 
 
@@ -57,13 +63,14 @@ def own_lines(view: IndexView, country: str | None) -> list[str]:
 
 def select_referrals(
     view: IndexView, citations: Sequence[Citation], first: Sequence[ReferralOut], limit: int,
-    nationality: str | None = None,
+    nationality: str | None = None, country: str | None = None,
 ) -> list[ReferralOut]:
     """``first`` (urgent contacts), then the cited documents' referrals in their order;
     not those made for another nationality than the user's. When the nationality is not
     known, a contact made for one nationality only comes with a cited guide written for
     that nationality (a general guide that lists Kenya's, Sri Lanka's and India's lines
-    must not hand them to a Nigerian parent)."""
+    must not hand them to a Nigerian parent). Arranged for where the person is
+    (``country``: ``places.by_place``)."""
     ids: list[str] = [r.id for r in first] + own_lines(view, None)
     cited_for: set[str] = set()
     for citation in citations:
@@ -76,4 +83,5 @@ def select_referrals(
                   if for_anyone(r.nationalities) or cited_for & set(r.nationalities)]
     else:
         chosen = [r for r in chosen if serves(r.nationalities, nationality)]
+    chosen = by_place(chosen, list(view.referrals.values()), country, nationality)
     return [referral_out(r) for r in chosen[:limit]]

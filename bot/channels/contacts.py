@@ -6,7 +6,10 @@ for their nationality; never one made for another nationality or for a place
 that has nothing to do with them. Those one can call or message come first,
 then those to write to, then websites; an entry with no way to reach it comes
 only when the last answer named it and it is the embassy entry (whose name says
-how to find one): a name and opening hours are nothing to call.
+how to find one): a name and opening hours are nothing to call. Someone outside
+Russia (their number's country, when they did not write that they are in Russia) gets
+their own country's lines first, a home ministry by name too, and no line callable
+only inside Russia (``bot.advisor.places``).
 
 Read from the served index's registry when it is loaded, else straight from the
 knowledge folder's registry, so a reply with contacts never depends on the
@@ -23,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from bot.advisor.audience import ANY, for_anyone, serves
 from bot.advisor.models import ReferralOut
+from bot.advisor.places import abroad, by_place, home_line
 from bot.advisor.referrals import referral_out
 from bot.channels.render.contacts import reach_rank
 from bot.knowledge.models import Problem, Referral
@@ -80,8 +84,10 @@ class ContactBook:
         """CONTACTS: for the situation (``related``: the last answer's contacts), where
         the user is (Russia when unknown) and whose citizen they are."""
         where = location or HOME
+        away = abroad(where)
+        registry = list(self._referrals().values())
         chosen = []
-        for r in self._referrals().values():
+        for r in registry:
             if not serves(r.nationalities, nationality):
                 continue
             if nationality is None and not for_anyone(r.nationalities):
@@ -89,12 +95,14 @@ class ContactBook:
             reach = reach_rank(referral_out(r))
             here = ANY in r.countries or where in r.countries
             mine = nationality is not None and nationality in r.nationalities
-            # A line of one's own country: one to call from anywhere, or one where one is.
-            home_line = mine and (here or (nationality in r.countries and reach == 0))
+            # A line of one's own country: one to call from anywhere, or one where one is
+            # (at home: also its embassy in Russia, when it can be called from abroad).
+            home = home_line(r, where, nationality) if away else (
+                mine and (here or (nationality in r.countries and reach == 0)))
             # Anyone's line where one is, that one can call or message now.
             callable_here = here and ANY in r.nationalities and reach == 0
             own = r.kind == "own" and here
-            if r.id in related or (here and r.urgent) or home_line or callable_here or own:
+            if r.id in related or (here and r.urgent) or home or callable_here or own:
                 chosen.append(r)
         order = {rid: i for i, rid in enumerate(related)}
 
@@ -106,7 +114,10 @@ class ContactBook:
 
         chosen.sort(key=rank)
         reachable = [r for r in chosen if r.contacts()]
-        # With no way to reach it, only the embassy entry, whose name says how to find one.
-        named = [r for r in chosen if not r.contacts() and r.id in related
-                 and r.kind == "embassy"]
-        return [referral_out(r) for r in [*reachable, *named][:limit]]
+        # With no way to reach it: the embassy entry, whose name says how to find one, and
+        # at home one's own ministry, whose name says whom to turn to.
+        named = [r for r in chosen if not r.contacts() and (
+            (r.id in related and r.kind == "embassy")
+            or (away and nationality in r.nationalities and where in r.countries))]
+        shown = by_place([*reachable, *named], registry, where, nationality)
+        return [referral_out(r) for r in shown[:limit]]

@@ -12,7 +12,10 @@ from bot.errors import Problem as Problem
 from bot.errors import Severity as Severity
 
 # ``own`` is the deploying organisation's own line: offered first when present.
-REFERRAL_KINDS = ("own", "hotline", "embassy", "ngo", "un", "legal", "other")
+REFERRAL_KINDS = ("own", "hotline", "embassy", "government", "ngo", "un", "legal", "other")
+# Kinds whose name alone says whom to turn to (an embassy, a home country's ministry):
+# shown on WhatsApp even with no number, where a bare name of anything else is not.
+NAMED_KINDS = ("embassy", "government")
 CONTACT_FIELDS = ("phone", "whatsapp", "telegram", "email", "web")
 # Fields through which a person can reach someone: a website alone reaches nobody
 # in an emergency, so an urgent entry needs one of these.

@@ -234,4 +234,12 @@ def _number(f: Fields, key: str) -> str | None:
             "the country code in front for numbers outside Russia (E.164, e.g. +7 495 ...)",
         )
         return None
+    if value is not None and not value.startswith("+"):
+        f.problem(
+            key,
+            f"'{value}' is not in international form: from abroad, or from a foreign SIM, "
+            "it cannot be dialled. Write it with '+' and the country code (E.164) when the "
+            "code is certain, and keep the printed form in 'notes'",
+            severity="warning",
+        )
     return value

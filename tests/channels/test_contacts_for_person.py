@@ -125,3 +125,52 @@ def test_the_ngos_own_line_is_offered_first(book: ContactBook) -> None:
     first = urgent_contacts(view, "RU", None)  # type: ignore[arg-type]
     urgent = select_referrals(view, [cite], first, 5)  # type: ignore[arg-type]
     assert [r.id for r in urgent][: len(first) + 1] == [r.id for r in first] + ["our-line"]
+
+
+def _view(book: ContactBook, doc_referrals: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    from types import SimpleNamespace
+
+    from bot.advisor.models import Citation
+
+    doc = SimpleNamespace(referrals=doc_referrals, nationalities=("ANY",))
+    view = SimpleNamespace(referrals=book._referrals(), documents={("d", "en"): doc})
+    cite = Citation(n=1, doc_id="d", lang="en", title="d", section="s", path="p", url=None,
+                    quote="q")
+    return view, [cite]
+
+
+@pytest.mark.parametrize(("country", "first"), [
+    ("GH", "gh-foreign-ministry"), ("NP", "np-consular-services")])
+def test_an_answer_to_a_family_at_home_offers_their_countrys_line_first(
+        book: ContactBook, country: str, first: str) -> None:
+    """c14, c31: answers to mothers in Kumasi and Kathmandu listed only lines in Russia."""
+    from bot.advisor.referrals import select_referrals
+
+    view, cites = _view(book, ("embassy-finder", "icrc-family-links", "iom-ru-hotline"))
+    shown = [r.id for r in select_referrals(view, cites, [], 3, country, country)]
+    assert shown[0] == first
+    assert "iom-ru-hotline" not in shown  # a free-phone only callable inside Russia
+
+
+def test_the_registrys_embassy_line_replaces_the_generic_one_first_after_the_urgent(
+        book: ContactBook) -> None:
+    """c12, c07: "find your embassy's number" was sent while the registry holds India's and
+    Sri Lanka's lines; in an urgent answer the embassy comes inside the urgent contacts."""
+    from bot.advisor.referrals import select_referrals, urgent_contacts
+
+    view, cites = _view(book, ("icrc-family-links", "embassy-finder", "unhcr-russia-hotline"))
+    shown = [r.id for r in select_referrals(view, cites, [], 3, "IN", "RU")]
+    assert shown[0] == "in-embassy-moscow"  # first: no urgent contact in this answer
+    assert "embassy-finder" not in shown
+    first = urgent_contacts(view, "RU", "LK")  # type: ignore[arg-type]
+    assert [r.id for r in first] == ["unhcr-russia-hotline", "lk-embassy-moscow"]
+    urgent = [r.id for r in select_referrals(view, cites, first, 3, "LK", "RU")]
+    assert urgent[:2] == ["unhcr-russia-hotline", "lk-embassy-moscow"]
+    assert "embassy-finder" not in urgent
+
+
+def test_a_line_that_may_no_longer_work_gives_way_to_one_that_does(book: ContactBook) -> None:
+    """The 2013 IOM line ("the number may no longer work") was in every CONTACTS list."""
+    shown = [r.id for r in book.for_person(location="RU", nationality=None,
+                                           related=["iom-ru-hotline"])]
+    assert "unhcr-russia-hotline" in shown and "iom-ru-hotline" not in shown

@@ -14,7 +14,7 @@ VISA = "guides/en/student-visa.md"
 def test_referral_fields(folder: Folder):
     k = folder.load()
     hotline = k.referrals["iom-ru-hotline"]
-    assert hotline.phone == "8-800-333-00-16" and hotline.urgent is True
+    assert hotline.phone == "+7 800 333-00-16" and hotline.urgent is True
     assert hotline.languages == ("ru", "en") and hotline.verified_on == date(2026, 11, 1)
     assert hotline.path == REG and hotline.line == folder.line(REG, "id: iom-ru-hotline")
     finder = k.referrals["embassy-finder"]

@@ -29,13 +29,13 @@ def test_urgent_referral_without_a_way_to_reach_it_is_an_error(folder: Folder):
 
 
 def test_urgent_referral_with_only_a_website_is_an_error(folder: Folder):
-    folder.edit(REG, 'phone: "8-800-333-00-16"', "phone: null")
+    folder.edit(REG, 'phone: "+7 800 333-00-16"', "phone: null")
     p = folder.problem(folder.load(), REG, "urgent")
     assert "phone, whatsapp, telegram or email" in p.message
 
 
 def test_urgent_referral_reachable_on_telegram_alone_is_fine(folder: Folder):
-    folder.edit(REG, 'phone: "8-800-333-00-16"', "phone: null\n  telegram: \"@example_help\"")
+    folder.edit(REG, 'phone: "+7 800 333-00-16"', "phone: null\n  telegram: \"@example_help\"")
     k = folder.load()
     assert unexpected(k) == []
     assert k.referrals["iom-ru-hotline"].telegram == "@example_help"
@@ -45,7 +45,7 @@ def test_urgent_referral_reachable_on_telegram_alone_is_fine(folder: Folder):
 @pytest.mark.parametrize(
     ("old", "new", "field", "says"),
     [
-        ('phone: "8-800-333-00-16"', 'phone: "call us"', "phone", "not a phone number"),
+        ('phone: "+7 800 333-00-16"', 'phone: "call us"', "phone", "not a phone number"),
         ('whatsapp: "+7 900 000 00 00"', 'whatsapp: "+7 900 ABC"', "whatsapp", "E.164"),
         ("email: help@example.org", "email: help@example.org\n  telegram: example", "telegram",
          "Telegram"),
@@ -94,8 +94,8 @@ def test_invisible_characters_in_front_matter_are_an_error(folder: Folder):
 
 
 def test_front_matter_values_are_nfkc_normalised(folder: Folder):
-    folder.edit(REG, 'phone: "8-800-333-00-16"', 'phone: "８-800-333-00-16"')  # full-width 8
-    assert folder.load().referrals["iom-ru-hotline"].phone == "8-800-333-00-16"
+    folder.edit(REG, 'phone: "+7 800 333-00-16"', 'phone: "+7 ８00 333-00-16"')  # full-width 8
+    assert folder.load().referrals["iom-ru-hotline"].phone == "+7 800 333-00-16"
 
 
 # -- guides: roles, nationalities, review state ---------------------------------------------
@@ -265,3 +265,30 @@ def test_a_joiner_inside_a_nepali_word_is_allowed_in_front_matter(folder: Folder
 def test_a_joiner_at_the_edge_of_a_front_matter_value_is_an_error(folder: Folder):
     folder.edit(VISA, "title: Your student visa", "title: Your student\u200d visa")
     assert "U+200D" in folder.problem(folder.load(), VISA, "title").message
+
+
+@pytest.mark.parametrize("printed", ["011 2 44 11 46", "8-800-333-00-16"])
+def test_a_phone_not_in_international_form_is_a_warning(folder: Folder, printed: str):
+    """The Sri Lanka defence hotline was sent as "011 2 44 11 46": no one in Russia can dial
+    it. The check names the file, the line and the field; the entry still loads."""
+    folder.edit(REG, 'phone: "+7 800 333-00-16"', f'phone: "{printed}"')
+    k = folder.load()
+    p = folder.problem(k, REG, "phone")
+    assert p.severity == "warning" and "international" in p.message and "+" in p.message
+    assert folder.read(REG).split("\n")[p.line - 1].strip() == f'phone: "{printed}"'
+    assert k.referrals["iom-ru-hotline"].phone == printed
+
+
+def test_every_shipped_phone_is_in_international_form():
+    """The shipped registry: every phone and WhatsApp number starts with '+'."""
+    from datetime import date
+    from pathlib import Path
+
+    from bot.knowledge.registry import load_registry
+
+    problems: list = []
+    root = Path(__file__).resolve().parents[2] / "knowledge"
+    registry = load_registry(root, date.today(), problems)
+    assert [str(p) for p in problems] == []
+    numbers = [n for r in registry.referrals.values() for n in (r.phone, r.whatsapp) if n]
+    assert numbers and all(n.startswith("+") for n in numbers), numbers

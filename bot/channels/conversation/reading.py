@@ -108,7 +108,9 @@ def read(text: str, words: DialogueWords, vague_words: int,
         refers_back=back is not None and back.start == 0,
         langs=tuple(lang for lang, _n in langs.most_common()),
         nationality=others[0] if len(others) == 1 else None,
-        location=HOME if HOME in places else None,
+        # "My son went to Russia": in a message about a relative, Russia is where the
+        # relative is, not the writer (a mother at home needs her own country's lines).
+        location=HOME if HOME in places and "relative" not in found else None,
     )
     if not _without(rest, [(f.start, f.end) for f in fillers]):
         kind: Kind = "thanks" if thanks else ("greeting" if greetings else "filler")

@@ -23,7 +23,7 @@ from bot.advisor.strings import Strings
 from bot.channels.render.answer import layout_answer
 from bot.channels.render.parts import first_and_rest, numbered_parts
 from bot.channels.render.profiles import PROFILES, Profile, profile
-from bot.channels.render.reply import Reply, layout_reply
+from bot.channels.render.reply import Reply, contact_pages, layout_reply
 
 __all__ = [
     "PROFILES",
@@ -63,10 +63,15 @@ def render_reply(reply: Reply, p: Profile, strings: Strings, *,
     """A dialogue reply for the profile.
 
     With ``more_hint`` a long reply is split like an answer (numbered parts on
-    WhatsApp, a first part and MORE on SMS); without, it is one message within
+    WhatsApp, a first part and MORE on SMS; by SMS a list of contacts goes in pages of
+    whole contacts, as many as fit); without, it is one message within
     Twilio's limit, its last contacts left out when they do not fit.
     """
     if more_hint is None:
         text = layout_reply(reply, p, strings)
         return Rendered(text, [text])
-    return _split(layout_reply(reply, p, strings, max_units=None), p, more_hint)
+    text = layout_reply(reply, p, strings, max_units=None)
+    paged = contact_pages(reply, p, strings, more_hint) if p.split == "more" else None
+    if paged is not None:  # SMS contacts: whole ones, as many a page as fit
+        return Rendered(text, [paged[0]], paged[1])
+    return _split(text, p, more_hint)

@@ -25,6 +25,7 @@ from bot.channels.commands import KINDS
 from bot.channels.render.contacts import format_contact, reach_rank, reachable_first
 from bot.channels.render.limits import prefix, utf16_units
 from bot.channels.render.profiles import Profile
+from bot.knowledge.models import NAMED_KINDS
 from bot.text.sentences import split_sentences
 
 SHORT_NAME = 40
@@ -86,13 +87,14 @@ def contact_lines(referrals: Sequence[ReferralOut], p: Profile, strings: Strings
                   lang: str) -> list[str]:
     """The contacts as the profile prints them, in the order it shows them. On a phone
     (WhatsApp, SMS) one with no way to reach it is left out: a bare name, or a name and
-    opening hours, is nothing to call. WhatsApp keeps an embassy entry, whose name says
-    where to find the number; the web page shows every card with its notes."""
+    opening hours, is nothing to call. WhatsApp keeps an embassy or a home government
+    entry, whose name says where to turn or to find the number; the web page shows every
+    card with its notes."""
     ordered = reachable_first(referrals) if p.reachable_first else list(referrals)
     if p.contact == "reach":
         ordered = [r for r in ordered if reach_rank(r) < 3]
     elif p.contact == "block":
-        ordered = [r for r in ordered if reach_rank(r) < 3 or r.kind == "embassy"]
+        ordered = [r for r in ordered if reach_rank(r) < 3 or r.kind in NAMED_KINDS]
     return [format_contact(r, p.contact, strings, lang) for r in ordered]
 
 

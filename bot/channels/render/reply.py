@@ -14,7 +14,15 @@ from dataclasses import dataclass, field
 from bot.advisor.models import ReferralOut
 from bot.advisor.strings import Strings
 from bot.channels.render.answer import contact_lines
-from bot.channels.render.limits import TWILIO_MAX_BODY, fit, utf16_units
+from bot.channels.render.limits import (
+    SMS_CONTACT_SEGMENTS,
+    SMS_MAX_CHARS,
+    TWILIO_MAX_BODY,
+    fit,
+    sms_part_limit,
+    sms_units,
+    utf16_units,
+)
 from bot.channels.render.profiles import Profile
 
 
@@ -35,3 +43,27 @@ def layout_reply(reply: Reply, p: Profile, strings: Strings,
         if max_units is None or utf16_units(text) <= max_units:
             return text
     return fit(reply.text, max_units or TWILIO_MAX_BODY)
+
+
+def contact_pages(reply: Reply, p: Profile, strings: Strings,
+                  more_hint: str) -> tuple[str, str | None] | None:
+    """SMS: the reply's text and as many whole contacts as fit in one page (up to
+    :data:`SMS_CONTACT_SEGMENTS` segments), ending with ``more_hint`` when some are left;
+    the rest (whole contacts, one a line) for MORE. None without contacts."""
+    lines = contact_lines(reply.contacts, p, strings, reply.lang or "en")
+    if not lines:
+        return None
+    hint = "\n" + more_hint
+
+    def page(n: int, last: bool) -> str:
+        body = "\n\n".join(x for x in (reply.text, p.contact_separator.join(lines[:n])) if x)
+        return body if last else body + hint
+
+    def fits(text: str) -> bool:
+        limit = min(sms_part_limit(text, SMS_CONTACT_SEGMENTS), SMS_MAX_CHARS)
+        return sms_units(text) <= limit
+
+    if fits(page(len(lines), last=True)):
+        return page(len(lines), last=True), None
+    n = max(1, max((k for k in range(1, len(lines)) if fits(page(k, last=False))), default=1))
+    return fit(page(n, last=False)), "\n".join(lines[n:])

@@ -34,9 +34,10 @@ HOME = "RU"
 
 def whereabouts(session: Session, address: str) -> tuple[str | None, str | None]:
     """(where the user is, whose citizen): what they wrote, else their number's country
-    (a +7 number is someone in Russia; another country's, probably its citizen)."""
+    (a +7 number is someone in Russia; another country's, probably its citizen at home:
+    a mother in Kumasi needs Ghana's lines, not a Russian free-phone)."""
     number = country_of(address)
-    location = session.location or (number if number == HOME else None)
+    location = session.location or number
     nationality = session.nationality or (number if number not in (None, HOME) else None)
     return location, nationality
 

@@ -1,0 +1,77 @@
+"""CONTACTS through the signed Twilio webhook, for where the person is (user test of
+December 2026: c14, c31, c22, c05). The real app, real SQLite, the shipped registry; the
+assistant is still loading, so no model runs: CONTACTS never needs it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.app.harness import AppServer, serve, twilio_settings, without_note
+from tests.channels.twilio_fake import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
+
+UNHCR_PHONE = "+7 (495) 660-09-01"
+GENERIC_EMBASSY = "Your own embassy or consulate in Russia"
+
+
+@pytest.fixture
+def app(tmp_path: Path, fake: FakeTwilio) -> Iterator[AppServer]:
+    settings = twilio_settings(tmp_path, fake.base_url, ACCOUNT_SID, AUTH_TOKEN)
+    with serve(settings, None) as server:
+        yield server
+
+
+def contacts(app: AppServer, sender: str, said: str, channel: str = "whatsapp",
+             command: str = "CONTACTS") -> list[str]:
+    app.ask(said, sender, channel)
+    return without_note(app.ask(command, sender, channel))
+
+
+def test_a_mother_in_ghana_gets_ghanas_line_first_and_no_line_only_callable_in_russia(
+        app: AppServer) -> None:
+    """c14: a mother in Kumasi got UNHCR Russia, a Russian 8-800 free-phone and "your own
+    embassy in Russia"; Ghana's foreign ministry, in the registry, never came."""
+    [reply] = contacts(app, "+233201234514",
+                       "Good evening. My son went to Russia for studies in 2024. Since "
+                       "September he is not answering. His friend said he joined army. I am "
+                       "his mother in Kumasi. Please what can I do")
+    body = reply.split("\n\n", 1)[1]
+    assert body.startswith("Ghana Ministry of Foreign Affairs"), reply
+    assert "8-800" not in reply and "+7 800" not in reply
+    assert UNHCR_PHONE not in reply
+
+
+def test_a_mother_in_kathmandu_gets_nepals_consular_department(app: AppServer) -> None:
+    """c31: the answer named Nepal's Department of Consular Services; CONTACTS never did."""
+    [reply] = contacts(app, "+9779851234531",
+                       "I am mother in Kathmandu. my son is in russian army since 5 month, no "
+                       "contact. who can help in Nepal?")
+    body = reply.split("\n\n", 1)[1]
+    assert body.startswith("Nepal Ministry of Foreign Affairs, Department of Consular"), reply
+    assert "8-800" not in reply and "+7 800" not in reply
+
+
+def test_a_sri_lankan_in_moscow_gets_russias_lines_then_his_own_callable_from_there(
+        app: AppServer) -> None:
+    """c22: in Russia the lines in Russia come first; the defence hotline in a form one
+    can dial from Russia; the 2013 IOM line, which may no longer work, gives way."""
+    [reply] = contacts(app, "+94761234522", "I am Sri Lankan worker in Moscow. agent say "
+                       "sign army contract or he send me to police")
+    assert reply.index(UNHCR_PHONE) < reply.index("Embassy of Sri Lanka in Moscow")
+    assert "+94 11 244 1146" in reply and "011 2 44 11 46" not in reply
+    assert "IOM" not in reply and GENERIC_EMBASSY not in reply
+
+
+def test_an_uzbek_held_in_moscow_gets_every_contact_in_one_sms(app: AppServer) -> None:
+    """c05: by SMS, CONTACTS sent UNHCR alone and "reply MORE"; the Uzbek line never came."""
+    replies = contacts(app, "+998901234505", "Меня задержали в Москве, в отделе полиции "
+                       "говорят или депортация или контракт с армией. Что делать?",
+                       channel="sms", command="КОНТАКТЫ")
+    [reply] = replies
+    assert UNHCR_PHONE in reply and "+7 423 260 48 00" in reply
+    assert "ЕЩЁ" not in reply  # nothing left for MORE
+    more = without_note(app.ask("ЕЩЁ", "+998901234505", "sms"))
+    assert "+7 423 260 48 00" not in "".join(more)
+
