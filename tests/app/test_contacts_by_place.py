@@ -75,3 +75,21 @@ def test_an_uzbek_held_in_moscow_gets_every_contact_in_one_sms(app: AppServer) -
     more = without_note(app.ask("ЕЩЁ", "+998901234505", "sms"))
     assert "+7 423 260 48 00" not in "".join(more)
 
+
+
+def test_a_foreign_number_that_names_no_place_still_gets_the_lines_in_russia(
+        app: AppServer) -> None:
+    """Most who write are in Russia and keep their home number: a Kenyan number that says
+    nothing of where it is must not lose the lines in Russia (UNHCR's hotline there)."""
+    [reply] = contacts(app, "+254711234577",
+                       "they took my passport and say sign the contract or go to prison")
+    assert UNHCR_PHONE in reply, reply
+
+
+def test_a_father_at_home_writing_about_his_son_gets_his_own_countrys_lines_first(
+        app: AppServer) -> None:
+    """The writer's place is the other place named when the message is about a relative."""
+    [reply] = contacts(app, "+2348031234577",
+                       "my son is in Russia, they put him in the army. I am his father in "
+                       "Lagos, who can help us here")
+    assert "8-800" not in reply and "+7 800" not in reply, reply

@@ -78,6 +78,16 @@ def _without(folded: str, spans: list[tuple[int, int]]) -> str:
     return " ".join("".join(chars).split())
 
 
+def _location(places: list[str], others: list[str], *, about_relative: bool) -> str | None:
+    """Where the writer is, from the places the message names. Someone writing about
+    themselves and naming Russia is in Russia. Someone writing about a relative ("my son
+    went to Russia ... I am his mother in Kumasi") is where the other place is: Russia is
+    the relative's. Otherwise unknown (the number's country decides only for +7)."""
+    if about_relative:
+        return others[0] if len(others) == 1 else None
+    return HOME if HOME in places else None
+
+
 def read(text: str, words: DialogueWords, vague_words: int,
          greeting_words: int | None = None) -> Reading:
     folded = fold(text)
@@ -108,9 +118,7 @@ def read(text: str, words: DialogueWords, vague_words: int,
         refers_back=back is not None and back.start == 0,
         langs=tuple(lang for lang, _n in langs.most_common()),
         nationality=others[0] if len(others) == 1 else None,
-        # "My son went to Russia": in a message about a relative, Russia is where the
-        # relative is, not the writer (a mother at home needs her own country's lines).
-        location=HOME if HOME in places and "relative" not in found else None,
+        location=_location(places, others, about_relative="relative" in found),
     )
     if not _without(rest, [(f.start, f.end) for f in fillers]):
         kind: Kind = "thanks" if thanks else ("greeting" if greetings else "filler")

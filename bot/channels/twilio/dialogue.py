@@ -34,10 +34,11 @@ HOME = "RU"
 
 def whereabouts(session: Session, address: str) -> tuple[str | None, str | None]:
     """(where the user is, whose citizen): what they wrote, else their number's country
-    (a +7 number is someone in Russia; another country's, probably its citizen at home:
-    a mother in Kumasi needs Ghana's lines, not a Russian free-phone)."""
+    (a +7 number is someone in Russia; another country's, probably its citizen, but not
+    at home: most who write are in Russia and keep their number. A mother who writes
+    "I am his mother in Kumasi" says where she is: ``reading._location``)."""
     number = country_of(address)
-    location = session.location or number
+    location = session.location or (number if number == HOME else None)
     nationality = session.nationality or (number if number not in (None, HOME) else None)
     return location, nationality
 
