@@ -40,7 +40,8 @@ def test_served_languages_are_still_told_apart(text: str, lang: str):
     [
         # Uzbek, Turkmen and transliterated Kyrgyz and Tajik, in Latin letters, were read
         # as Swahili (the served language the model found closest) or fell to English.
-        "Assalomu alaykum, men Toshkentdan talabaman. Pasportimni olib qo'yishdi, nima qilishim kerak?",
+        "Assalomu alaykum, men Toshkentdan talabaman. Pasportimni olib qo'yishdi, nima "
+        "qilishim kerak?",
         "O'g'lim Rossiyaga ishlashga ketgan edi, endi u armiyada deyishyapti. Nima qilamiz?",
         "Menga shartnoma imzolashni majburlashyapti, yordam bering",
         "Salam, men Türkmenistandan. Meniň pasportymy aldylar, näme etmeli?",
