@@ -6,6 +6,17 @@ the user's saved choice decides between them; and a message too short to judge
 keeps the user's saved language. A message mostly in a script none of the served
 languages uses (Tamil, Bengali, Sinhala, Chinese, ...) is not forced onto the closest
 served language (Tamil read as Swahili): it gets the saved or default language.
+
+The same holds for the many languages written in Latin letters that we do not
+serve: restricted to the served languages, the model forces Uzbek, Turkmen or
+transliterated Tajik and Kyrgyz onto Swahili or Portuguese. So the text is first
+weighed against every language the model knows. When it is most likely one
+spoken in Central Asia or by Russia's Turkic peoples, whose speakers in Russia
+read Russian, the reply is in the saved language, else Russian (``READ_INSTEAD``);
+when it is surely another language we do not serve (Turkish, Yoruba, Hindi in
+Latin letters), the saved or default language; a dialect of a served language
+(Nigerian Pidgin, Egyptian Arabic, Galician) counts as that language
+(``CLOSE``). Never a wrong-language guess.
 """
 
 from __future__ import annotations
@@ -19,6 +30,15 @@ from bot.text.languages import SERVED
 # Below this confidence a message keeps the saved (or default) language.
 MIN_CONFIDENCE = 0.5
 _SIBLINGS = {"hi": "ne", "ne": "hi"}
+# Unserved languages whose writers (Central Asia, Russia's Turkic republics) read Russian.
+READ_INSTEAD = dict.fromkeys(("uz", "uzs", "ky", "kk", "tg", "tk", "az", "tt", "ba", "crh"),
+                             "ru")
+# Their share of the model's belief above which the text is taken as one of them
+# (transliterated Tajik spreads over Uzbek and others: 0.27 for a full sentence).
+GROUP_SHARE = 0.25
+# Dialects and near relatives the model tells apart from a served language.
+CLOSE = {"pcm": "en", "arz": "ar", "ary": "ar", "gl": "pt", "an": "es", "ext": "es",
+         "oc": "fr", "wa": "fr", "gcf": "fr", "gcr": "fr"}
 
 _lock = threading.Lock()
 
@@ -30,6 +50,29 @@ def _identifier() -> Any:
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     identifier.set_languages(list(SERVED))
     return identifier
+
+
+@lru_cache(maxsize=1)
+def _every_language() -> Any:
+    """The same model over every language it knows, to tell an unserved one."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def _unserved(text: str) -> tuple[bool, str | None]:
+    """(whether the text is in a language we do not serve, the served language its
+    writer most likely reads, when known)."""
+    with _lock:
+        ranked = _every_language().rank(text)
+    top, confidence = ranked[0]
+    top = CLOSE.get(str(top), str(top))
+    if top in SERVED:
+        return False, None
+    share = sum(p for lang, p in ranked if lang in READ_INSTEAD)
+    if top in READ_INSTEAD and share >= GROUP_SHARE:
+        return True, READ_INSTEAD[top]
+    return confidence >= MIN_CONFIDENCE, None
 
 
 def _script(text: str) -> str | None:
@@ -78,6 +121,9 @@ def detect_language(text: str, saved: str | None = None, default: str = "en") ->
         return by_script
     if _unserved_script(text):
         return fallback
+    unserved, reads = _unserved(text)
+    if unserved:
+        return saved if saved in SERVED else reads or default
     with _lock:
         lang, confidence = _identifier().classify(text)
     lang = str(lang)
@@ -98,3 +144,4 @@ def guess_language(text: str) -> str | None:
 def warm_up() -> None:
     """Load the language model now rather than on the first message."""
     _identifier()
+    _every_language()

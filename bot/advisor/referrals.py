@@ -1,7 +1,15 @@
-"""Which contacts an answer carries: verbatim registry entries, most relevant first."""
+"""Which contacts an answer carries: verbatim registry entries, most relevant first.
+
+A ``risky`` entry (one that is dangerous to hold on a phone a commander or recruiter
+may check: a surrender line, a group that helps people leave a unit) comes only
+with the guide the answer is about (``main_guide``: the one most of its cited
+passages come from), never as the referral of a guide quoted in passing, and
+always with its warning (the registry requires one).
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 from bot.advisor.audience import ANY, for_anyone, serves
@@ -61,6 +69,13 @@ def own_lines(view: IndexView, country: str | None) -> list[str]:
             if r.kind == "own" and r.contacts() and _serves(r.countries, country)]
 
 
+def main_guide(citations: Sequence[Citation]) -> tuple[str, str] | None:
+    """The guide an answer is about: the one most of its citations are from (the first
+    cited of those tied)."""
+    counts = Counter((c.doc_id, c.lang) for c in citations)
+    return max(counts, key=lambda k: counts[k]) if counts else None
+
+
 def select_referrals(
     view: IndexView, citations: Sequence[Citation], first: Sequence[ReferralOut], limit: int,
     nationality: str | None = None, country: str | None = None,
@@ -69,15 +84,19 @@ def select_referrals(
     not those made for another nationality than the user's. When the nationality is not
     known, a contact made for one nationality only comes with a cited guide written for
     that nationality (a general guide that lists Kenya's, Sri Lanka's and India's lines
-    must not hand them to a Nigerian parent). Arranged for where the person is
+    must not hand them to a Nigerian parent). A risky contact comes only from the
+    referrals of the answer's main guide. Arranged for where the person is
     (``country``: ``places.by_place``)."""
     ids: list[str] = [r.id for r in first] + own_lines(view, None)
     cited_for: set[str] = set()
+    main = main_guide(citations)
+    own_topic: set[str] = set(view.documents[main].referrals) if main else set()
     for citation in citations:
         doc = view.documents[(citation.doc_id, citation.lang)]
         ids.extend(doc.referrals)
         cited_for.update(n for n in doc.nationalities if n != ANY)
     chosen = [view.referrals[i] for i in dict.fromkeys(ids) if i in view.referrals]
+    chosen = [r for r in chosen if not r.risky or r.id in own_topic]
     if nationality is None:
         chosen = [r for r in chosen
                   if for_anyone(r.nationalities) or cited_for & set(r.nationalities)]

@@ -7,9 +7,10 @@ that has nothing to do with them. Those one can call or message come first,
 then those to write to, then websites; an entry with no way to reach it comes
 only when the last answer named it and it is the embassy entry (whose name says
 how to find one): a name and opening hours are nothing to call. Someone outside
-Russia (their number's country, when they did not write that they are in Russia) gets
-their own country's lines first, a home ministry by name too, and no line callable
-only inside Russia (``bot.advisor.places``).
+Russia (who wrote where they are) gets their own country's lines first, a home
+ministry by name too, and no line callable only inside Russia (``bot.advisor.places``).
+A risky entry (dangerous to hold on a phone a commander checks) comes only when the
+last answer's own guide gave it, and, as everywhere, with its warning.
 
 Read from the served index's registry when it is loaded, else straight from the
 knowledge folder's registry, so a reply with contacts never depends on the
@@ -64,12 +65,12 @@ class ContactBook:
         return self._registry
 
     def general(self, limit: int = 2) -> list[ReferralOut]:
-        urgent = [r for r in self._referrals().values() if r.urgent]
+        urgent = [r for r in self._referrals().values() if r.urgent and not r.risky]
         return [referral_out(r) for r in urgent[:limit]]
 
     def for_country(self, country: str | None, limit: int = 3) -> list[ReferralOut]:
         """Urgent contacts for the country, then others there that can be reached."""
-        refs = list(self._referrals().values())
+        refs = [r for r in self._referrals().values() if not r.risky]
         if country:
             here = [r for r in refs if country in r.countries]
             ranked = [r for r in here if r.urgent] + [
@@ -90,6 +91,8 @@ class ContactBook:
         for r in registry:
             if not serves(r.nationalities, nationality):
                 continue
+            if r.risky and r.id not in related:
+                continue  # dangerous to hold: only when the last answer's own guide gave it
             if nationality is None and not for_anyone(r.nationalities):
                 continue  # one country's line, and we do not know the user's country
             reach = reach_rank(referral_out(r))

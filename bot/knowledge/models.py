@@ -116,6 +116,9 @@ class Referral:
     telegram: str | None = None
     warning: str | None = None  # a short risk every channel shows with the contact
     tested_on: date | None = None  # the day a call or message really reached someone
+    # Holding it can itself endanger the user (a phone a commander or recruiter checks):
+    # offered only by the guide an answer is about, never as filler, always with ``warning``.
+    risky: bool = False
 
     def contacts(self) -> list[str]:
         values = (self.phone, self.whatsapp, self.telegram, self.email, self.web)

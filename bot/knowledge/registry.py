@@ -7,7 +7,9 @@ or message really reached someone (``tested_on``), and how to reach it (a contac
 field, or ``notes`` explaining how to find one). An ``urgent`` entry must be
 reachable: a phone, WhatsApp, Telegram or e-mail, because a person in danger cannot
 use a bare name or a website. ``warning`` is a short risk that every channel shows
-beside the contact; ``notes`` are for editors and caseworkers only. An entry with
+beside the contact; ``notes`` are for editors and caseworkers only. A ``risky``
+entry (a contact that is dangerous to hold on a phone a commander may check) must
+carry that ``warning`` and is never urgent. An entry with
 any error is left out of the registry, but its id is still remembered so guides
 that cite it are not *also* told the id does not exist.
 """
@@ -44,7 +46,7 @@ REQUIRED = (
     "source",
     "verified_on",
 )
-OPTIONAL = (*CONTACT_FIELDS, "hours", "notes", "warning", "tested_on")
+OPTIONAL = (*CONTACT_FIELDS, "hours", "notes", "warning", "tested_on", "risky")
 WARNING_MAX_CHARS = 160  # it goes out on SMS with the contact: one short sentence
 SUFFIXES = (".yaml", ".yml")
 
@@ -181,6 +183,12 @@ def _entry(
             f"the warning has {len(warning)} characters: keep it under {WARNING_MAX_CHARS} "
             "(it is sent by SMS with the contact); put the rest in 'notes'",
         )
+    risky = bool(f.boolean("risky"))
+    if risky and warning is None:
+        f.problem("risky", "a risky contact needs a 'warning' that says the risk: it is shown "
+                  "with the contact on every channel", line=f.line)
+    if risky and urgent:
+        f.problem("urgent", "a risky contact is never urgent: set urgent: false")
     if not any(f.node(k) for k in CONTACT_FIELDS) and not f.node("notes"):
         f.problem(
             "notes",
@@ -221,6 +229,7 @@ def _entry(
         telegram=telegram,
         warning=warning,
         tested_on=tested_on,
+        risky=risky,
     )
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from bot.advisor.check import facts_in
 from bot.advisor.models import Answer, Question
+from bot.advisor.referrals import main_guide
 from bot.advisor.runtime import Runtime
 from bot.channels.answers import answer_for
 from bot.channels.render import PROFILES, profile
@@ -265,7 +266,11 @@ def test_referrals_are_deduplicated_in_the_order_of_the_cited_documents(
         nationalities = view.referrals[i].nationalities or ("ANY",)
         return "ANY" in nationalities or bool(cited_for & set(nationalities))
 
-    expected = [i for i in dict.fromkeys(listed) if i in view.referrals and for_anyone_here(i)]
+    # A contact dangerous to hold comes only with the guide the answer is about.
+    main = main_guide(answer.citations)
+    own_topic = set(view.documents[main].referrals) if main else set()
+    expected = [i for i in dict.fromkeys(listed) if i in view.referrals and for_anyone_here(i)
+                and (not view.referrals[i].risky or i in own_topic)]
     assert shown == expected[: profile(channel).budget.referrals]
     for r in answer.referrals:  # shown exactly as the registry has them
         entry = view.referrals[r.id]

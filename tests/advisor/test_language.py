@@ -33,3 +33,51 @@ def test_a_script_no_served_language_uses_keeps_the_saved_or_default_language(te
 )
 def test_served_languages_are_still_told_apart(text: str, lang: str):
     assert detect_language(text) == lang
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Uzbek, Turkmen and transliterated Kyrgyz and Tajik, in Latin letters, were read
+        # as Swahili (the served language the model found closest) or fell to English.
+        "Assalomu alaykum, men Toshkentdan talabaman. Pasportimni olib qo'yishdi, nima "
+        "qilishim kerak?",
+        "O'g'lim Rossiyaga ishlashga ketgan edi, endi u armiyada deyishyapti. Nima qilamiz?",
+        "Menga shartnoma imzolashni majburlashyapti, yordam bering",
+        "Salam, men Türkmenistandan. Meniň pasportymy aldylar, näme etmeli?",
+        "Salam, men Kyrgyzstandan kelgem. Pasportumdu alyp koyushtu, emne kylam?",
+        "Salom, man az Tojikiston hastam. Pasportamro giriftand, chi kor kunam?",
+        "Salam, mən Azərbaycandanam. Pasportumu götürdülər, nə etməliyəm?",
+    ],
+)
+def test_central_asian_languages_in_latin_letters_get_russian_or_the_saved_language(text: str):
+    """Not served, and their writers in Russia read Russian: never a wrong-language guess."""
+    assert detect_language(text) == "ru"
+    assert detect_language(text, saved="en") == "en"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pasaportumu aldılar, ne yapmalıyım? Askerlik sözleşmesi imzalamam için zorluyorlar",
+        "Mereka mengambil paspor saya dan memaksa saya menandatangani kontrak tentara",
+        "Wọn gba iwe irinna mi, kini mo le ṣe bayi? Wọn fẹ ki n fowo si iwe adehun ologun",
+    ],
+)
+def test_another_latin_language_we_do_not_serve_keeps_the_saved_or_default_language(text: str):
+    """Turkish, Indonesian, Yoruba: not Swahili or Portuguese by closeness."""
+    assert detect_language(text) == "en"
+    assert detect_language(text, saved="fr") == "fr"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("abeg dem don take my passport, wetin I go do now", "en"),  # Nigerian Pidgin
+        ("se a policia levar meu celular perco todos os numeros, como ligo pra familia", "pt"),
+        ("me quitaron el pasaporte en el trabajo, que puedo hacer", "es"),
+        ("what can I do", "en"),
+    ],
+)
+def test_dialects_and_short_questions_keep_their_served_language(text: str, lang: str):
+    assert detect_language(text) == lang

@@ -174,3 +174,64 @@ def test_a_line_that_may_no_longer_work_gives_way_to_one_that_does(book: Contact
     shown = [r.id for r in book.for_person(location="RU", nationality=None,
                                            related=["iom-ru-hotline"])]
     assert "unhcr-russia-hotline" in shown and "iom-ru-hotline" not in shown
+
+
+RISKY = ("conscientious-objectors", "get-lost-idite-lesom", "ua-i-want-to-live")
+
+
+def test_contacts_dangerous_to_hold_are_marked_and_carry_their_warning(book: ContactBook) -> None:
+    """The shipped entries whose warning says to keep them off a checked phone."""
+    registry = book._referrals()
+    for rid in RISKY:
+        assert registry[rid].risky and registry[rid].warning and not registry[rid].urgent
+    assert not registry["unhcr-russia-hotline"].risky
+
+
+def test_a_risky_contact_comes_only_with_the_guide_the_answer_is_about(
+        book: ContactBook) -> None:
+    """A passport answer that quotes the discharge guide in passing got the conscientious
+    objectors' and 'Get Lost' contacts as filler; with the discharge guide as its subject
+    they come, with their warning."""
+    from types import SimpleNamespace
+
+    from bot.advisor.models import Citation
+    from bot.advisor.referrals import select_referrals
+    from bot.channels.render.contacts import format_contact
+    from bot.knowledge.loader import load_knowledge
+
+    docs = {(d.id, d.lang): d for d in load_knowledge(ROOT / "knowledge").documents}
+    view = SimpleNamespace(referrals=book._referrals(), documents=docs)
+
+    def cite(doc_id: str, n: int) -> Citation:
+        return Citation(n=n, doc_id=doc_id, lang="en", title=doc_id, section="s",
+                        path=f"guides/en/{doc_id}.md", url=None, quote="q")
+
+    discharge = docs[("contract-length-discharge", "en")]
+    assert set(RISKY[:2]) <= set(discharge.referrals)
+    passing = [cite("passport-taken", 1), cite("passport-taken", 2),
+               cite("contract-length-discharge", 3)]
+    shown = select_referrals(view, passing, [], 10)  # type: ignore[arg-type]
+    assert shown and not {r.id for r in shown} & set(RISKY)
+    about = [cite("contract-length-discharge", 1), cite("contract-length-discharge", 2),
+             cite("passport-taken", 3)]
+    shown = select_referrals(view, about, [], 10)  # type: ignore[arg-type]
+    risky = [r for r in shown if r.id in RISKY]
+    assert [r.id for r in risky] == ["conscientious-objectors"]  # Get Lost is for Russians
+    from bot.advisor.strings import load_strings
+    strings = load_strings(ROOT / "prompts" / "strings")
+    for layout in ("line", "block", "reach"):
+        assert risky[0].warning and risky[0].warning in format_contact(
+            risky[0], layout, strings, "en")  # type: ignore[arg-type]
+
+
+def test_contacts_never_adds_a_risky_line_the_last_answer_did_not_give(
+        book: ContactBook) -> None:
+    """Someone who said they are in Ukraine got the surrender line from CONTACTS as 'a line
+    one can call where one is'; it comes only when the last answer's own guide gave it."""
+    for location in ("RU", "UA"):
+        for nationality in (None, "KE", "RU"):
+            shown = book.for_person(location=location, nationality=nationality)
+            assert not {r.id for r in shown} & set(RISKY)
+    assert not {r.id for r in book.for_country("UA", limit=10)} & set(RISKY)
+    given = book.for_person(location="UA", nationality=None, related=["ua-i-want-to-live"])
+    assert "ua-i-want-to-live" in [r.id for r in given]

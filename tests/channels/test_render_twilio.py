@@ -55,7 +55,7 @@ def test_whatsapp_has_bold_headings_numbered_sources_and_verbatim_contacts() -> 
     text = render(answer(), "whatsapp")
     assert "*Sources*" in text and "*Contacts*" in text
     assert "1. When someone takes your passport and…" in text  # a short name
-    assert "https://example.org/p" in text
+    assert "1. When someone takes your passport and… (example.org)" in text
     assert "\nPhone: 8-800-333-00-16" in text  # on its own line: tappable
 
 
@@ -161,3 +161,19 @@ def test_a_contact_with_nothing_to_call_is_left_out_on_a_phone() -> None:
     assert "IOM hotline" in render(a, "whatsapp") and "Your embassy" in render(a, "whatsapp")
     web = render_answer(a, profile("web"), STRINGS).text
     assert "Civic Assistance" in web
+
+
+def test_a_source_on_a_phone_is_its_site_never_its_path() -> None:
+    """A news address's path is a headline ("...-soldiers-desert-and-surrender") on a
+    phone a commander may check: WhatsApp names the guide and the site only, SMS the
+    guide; the web answer and the JSON keep the full address to check it."""
+    url = "https://www.example-news.com/2025/10/27/foreign-soldiers-desert-and-surrender-a91"
+    risky = answer(citations=[Citation(n=1, doc_id="passport", title="Your passport",
+                                       section="Rights", path="guides/en/passport.md",
+                                       url=url, quote="...", lang="en")])
+    whatsapp, sms = render(risky, "whatsapp"), render(risky, "sms")
+    for text in (whatsapp, sms):
+        assert "desert" not in text and "surrender" not in text and "/2025/" not in text
+    assert "1. Your passport (example-news.com)" in whatsapp
+    assert "Your passport" in sms
+    assert url in render(risky, "web") and risky.citations[0].url == url

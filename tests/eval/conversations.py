@@ -102,6 +102,11 @@ class Words:
         self.documents = load_knowledge(ROOT / "knowledge").documents
         self.numbers = {v for r in self.registry.values()
                         for v in (r.phone, r.whatsapp, r.telegram) if v}
+        # Guides' source addresses (a news headline in the path) that are not also a
+        # contact's web address: a phone shows a source's site only.
+        webs = {r.web for r in self.registry.values() if r.web}
+        self.source_urls = {s.url for d in self.documents for s in d.sources
+                            if s.url and s.url not in webs}
 
     def resolve(self, text: str, lang: str) -> str:
         if not text.startswith("@"):
@@ -145,6 +150,12 @@ def general_problems(replies: Iterable[str], words: Words, c: Conversation) -> l
     for phone in phones_in(URL.sub(" ", joined)):  # digits in a source's address are none
         if phone not in words.numbers:
             problems.append(f"a phone number not in the registry: {phone!r}")
+    for r in words.registry.values():  # dangerous to hold: never without its warning
+        if r.risky and r.name in joined and (r.warning or "") not in joined:
+            problems.append(f"a risky contact without its warning: {r.name!r}")
+    for url in words.source_urls:
+        if url in joined:
+            problems.append(f"a source's full address on a phone: {url!r}")
     flat = _flat(joined)
     for what, name in words.foreign(c.nationality):
         if _flat(name) in flat:

@@ -156,3 +156,26 @@ def test_non_yaml_file_in_referrals_is_a_warning(folder: Folder):
     folder.write("referrals/README.md", "how to add a contact")
     p = folder.problem(folder.load(), "referrals/README.md", None)
     assert p.severity == "warning"
+
+
+def test_a_risky_contact_needs_its_warning_and_is_never_urgent(folder: Folder):
+    """A contact dangerous to hold on a checked phone goes out only with its warning."""
+    folder.edit(REG, "  source: https://example.org/legal-aid\n",
+                "  source: https://example.org/legal-aid\n  risky: true\n")
+    k = folder.load()
+    p = folder.problem(k, REG, "risky")
+    assert p.line == folder.line(REG, "id: legal-aid-ngo") and "warning" in p.message
+    assert "legal-aid-ngo" not in k.referrals
+    folder.edit(REG, "  risky: true\n", "  risky: true\n  warning: Keep it off a checked phone.\n")
+    folder.edit(REG, "urgent: false\n  source: https://example.org/legal-aid",
+                "urgent: true\n  source: https://example.org/legal-aid")
+    p = folder.problem(folder.load(), REG, "urgent")
+    assert "never urgent" in p.message
+
+
+def test_a_risky_contact_with_its_warning_is_read(folder: Folder):
+    folder.edit(REG, "  source: https://example.org/legal-aid\n",
+                "  source: https://example.org/legal-aid\n  risky: true\n"
+                "  warning: Keep it off a checked phone.\n")
+    k = folder.load()
+    assert k.referrals["legal-aid-ngo"].risky and not k.referrals["iom-ru-hotline"].risky

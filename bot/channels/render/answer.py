@@ -4,7 +4,9 @@ Order: for an urgent message, the danger its first steps are for ("If you are
 locked in ...:") and whether a caseworker has been alerted, then what to do now (the
 first steps and the urgent contacts); then the cited guidance (after a line
 saying it may not fit, when it is only the closest there is) and its sources,
-then the other contacts, then the notice.
+then the other contacts, then the notice. On a phone a source is its guide's title
+and the site of the guide's first source, never the address's path (``site``); the
+web answer lists full addresses.
 
 The fitting rule drops what matters least until the text fits: first the
 least relevant other contacts, then the list of sources. An urgent answer
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from urllib.parse import urlsplit
 
 from bot.advisor.models import Answer, Citation, ReferralOut, Sentence
 from bot.advisor.strings import Strings
@@ -43,6 +46,17 @@ def short_name(title: str, limit: int = SHORT_NAME) -> str:
         return title
     cut = title[:limit].rsplit(" ", 1)[0] or title[:limit]
     return cut.rstrip(" ,;:-") + "…"
+
+
+def site(url: str | None) -> str | None:
+    """The site a source is on ("themoscowtimes.com"), never its path: on a phone a
+    commander may check, a news address's path is a headline our editors did not write
+    ("...-deserters-surrender-..."). The full address is in the answer's JSON, on the
+    caseworkers' page and in the web answer."""
+    if not url:
+        return None
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.") or None
 
 
 def cited(s: Sentence) -> str:
@@ -75,7 +89,8 @@ def _sources(citations: Sequence[Citation], p: Profile, strings: Strings, lang: 
     lines = [p.heading(heading)]
     if p.sources == "short":
         for ns, c in _by_document(citations):
-            lines.append(f"{ns}. {short_name(c.title)}" + (f" {c.url}" if c.url else ""))
+            where = site(c.url)
+            lines.append(f"{ns}. {short_name(c.title)}" + (f" ({where})" if where else ""))
         return "\n".join(lines)
     for c in citations:
         where = f"{c.title} - {c.section}" if c.section != c.title else c.title

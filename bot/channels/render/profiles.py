@@ -7,7 +7,7 @@ fields.
 
     web       the API and ``bot ask``: plain text with the sources and every contact
     page      the caseworkers' chat page, which shows sources and contacts as panels
-    whatsapp  *bold* headings, numbered short sources with links, contacts one per line
+    whatsapp  *bold* headings, numbered short sources with their site, contacts one per line
     sms       plain, the most reachable contact first, first part and MORE
 """
 
@@ -43,7 +43,7 @@ class Profile:
     budget: Budget  # how much the advisor may say
     max_units: int  # the whole text, in UTF-16 units (limits.py)
     heading: Callable[[str], str]  # how a heading ("Sources", "Contacts") is marked
-    sources: Sources  # full titles with links, short names with links, one line, or none
+    sources: Sources  # full titles with links, short names with sites, one line, or none
     contact: Layout  # contacts.py
     reachable_first: bool  # contacts one can call before the others (SMS)
     contact_separator: str  # between two contacts

@@ -5,7 +5,9 @@
       | a turn of the conversation (``turns.py``)
 
 Commands are recognised first and always answered (DELETE, STOP, CONTACTS are
-what a person in trouble needs; none waits behind a limit); for everything else
+what a person in trouble needs; none waits behind a limit). HELP, CONTACTS and
+MORE wait the fragment window like any message: sent alone they are the command,
+inside a burst of fragments they are words of it and the burst is answered once; for everything else
 the flood limit (``pace.py``) is checked before any other work. Replies are
 values (the bodies to put in the TwiML). A question answered within the deadline
 goes back inline; a slower one is answered in the background and leaves through
@@ -48,6 +50,10 @@ from bot.store.identity import Identity
 from bot.store.ratestorage import rate_storage
 
 log = logging.getLogger(__name__)
+# Commands that only show something: in a burst of fragments (panic: "my passport" /
+# "help" / "they locked us in") they are words of the burst, answered once with it.
+# The commands that act (AGENT, DELETE, STOP, START, LANG) act at once wherever they fall.
+BURST_WORDS = ("help", "contacts", "more")
 WORKERS = 8  # threads that ask the advisor; fragments wait in the web server's threads
 UNCONFIRMED_SECONDS = 60.0
 
@@ -129,7 +135,10 @@ class InboundHandler:
         prefs = self.store.touch(sender, country_of(msg.from_), session_for)
         limit = self.settings.twilio_max_inbound_chars
         photo = None if command else photo_of(msg)
-        conversation = command is None and photo is None and body and len(body) <= limit
+        # A word that only shows something (HELP, CONTACTS, MORE) waits for the rest of
+        # a burst like any fragment: alone it is the command, in a burst a word of it.
+        joins = command is None or command.kind in BURST_WORDS
+        conversation = joins and photo is None and body and len(body) <= limit
         status = READING if photo else GATHERING if conversation else "answering"
         stored = self.store.record_inbound(
             msg.sid, sender, msg.channel, msg.to,
@@ -144,7 +153,12 @@ class InboundHandler:
             self.store.finish_inbound(msg.sid, "ignored")
             return [], False
         if conversation:
-            return self.turns.take(msg, sender, prefs, body, arrival, started), True
+            earlier = self.turns.gather(msg, sender, started)
+            if earlier is None:
+                return [], True  # a later message of this sender answers for this one
+            if command is None or earlier:
+                return self.turns.take(msg, sender, prefs, body, arrival, started,
+                                       earlier), True
         lang = self.dialogue.language(command, prefs, msg.from_) if command else (
             prefs.lang or guess_language(body))
         note = True

@@ -1,6 +1,7 @@
 """One turn of the conversation: a message that is not a command, and its reply.
 
-    wait for the rest of it (fragments within BOT_FRAGMENT_WINDOW are one question)
+    wait for the rest of it (fragments within BOT_FRAGMENT_WINDOW are one question;
+      HELP, CONTACTS or MORE among them is a word of the burst: ``inbound.py``)
       -> read it (bot.channels.conversation.reading)
            a menu number     -> that situation's question, answered from the guidance
            "something else"  -> ask for a sentence
@@ -72,17 +73,19 @@ class Turns:
         self.media_note: Callable[[str, str], list[str]] = (
             lambda lang, channel: self.dialogue.say("media_only", lang, channel))
 
-    def take(self, msg: Inbound, sender: str, prefs: SenderPrefs, body: str,
-             arrival: Arrival, started: float) -> list[str]:
-        """The replies to one message (none when a later fragment answers for it). The
-        first reply to a new sender says how to delete the chat (the welcome says it
-        itself; an answer that goes through the outbox leaves the note alone inline)."""
+    def gather(self, msg: Inbound, sender: str, started: float) -> list[str] | None:
+        """Wait out the fragment window: the earlier fragments this message answers for
+        (oldest first), or None when a later message of the sender answers for it."""
         wait = self.settings.fragment_window - (time.monotonic() - started)
         if wait > 0:
             time.sleep(wait)
-        earlier = self.store.take_fragments(sender, msg.sid)
-        if earlier is None:
-            return []  # a later message of this sender answers for this one
+        return self.store.take_fragments(sender, msg.sid)
+
+    def take(self, msg: Inbound, sender: str, prefs: SenderPrefs, body: str,
+             arrival: Arrival, started: float, earlier: list[str]) -> list[str]:
+        """The replies to one message and the fragments gathered before it (``gather``).
+        The first reply to a new sender says how to delete the chat (the welcome says it
+        itself; an answer that goes through the outbox leaves the note alone inline)."""
         text = " ".join([*earlier, body])
         replies, lang, noted = self._reply(msg, sender, prefs, text, arrival, started)
         if noted or not prefs.new:
