@@ -14,6 +14,9 @@ TWILIO_MAX_BODY = 1600  # one WhatsApp or SMS message body (Twilio's limit)
 WEB_MAX_CHARS = 4000  # an answer on the web page or from the API: still readable at once
 SMS_MAX_CHARS = 700  # an SMS answer in all, its first part and what MORE sends
 SMS_SEGMENTS = 4  # an SMS part aims at four segments at most, then "reply MORE"
+# An urgent answer's first SMS may take six: its first step and a number to call come
+# first, and the danger and the alert join them within these.
+SMS_URGENT_SEGMENTS = 6
 NUMBER_RESERVE = 10  # room for "(12/12) " before a WhatsApp part
 
 GSM7_BASIC = set(
@@ -38,9 +41,9 @@ def sms_units(text: str) -> int:
     return utf16_units(text)
 
 
-def sms_part_limit(text: str) -> int:
-    """The units of an SMS part of ``text``: :data:`SMS_SEGMENTS` segments in its encoding."""
-    return SMS_SEGMENTS * (153 if is_gsm7(text) else 67)
+def sms_part_limit(text: str, segments: int = SMS_SEGMENTS) -> int:
+    """The units of an SMS part of ``text``: ``segments`` segments in its encoding."""
+    return segments * (153 if is_gsm7(text) else 67)
 
 
 def prefix(text: str, units: int) -> str:
