@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from bot.advisor.models import Answer, Citation, ReferralOut, Sentence
 from bot.advisor.strings import load_strings
-from bot.channels.render import PROFILES, profile, render_answer
 from bot.channels.escalation import with_alert
+from bot.channels.render import PROFILES, profile, render_answer
 from bot.channels.render.limits import TWILIO_MAX_BODY, sms_units, utf16_units
 from bot.channels.render.parts import pack
 from bot.config import PROMPTS_DIR
