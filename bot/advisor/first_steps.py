@@ -7,10 +7,14 @@ dangers), in the user's language when the guide is translated, else in English.
 
 Each section is recognised as one of the dangers named in ``prompts/safety``
 (``DANGERS``: detained, being made to sign, locked in, at the front, hurt,
-thinking of self-harm, already signed) by how close the section is to the words
-that name the danger, in English and in the section's language, so a folder
-whose guide is organised differently still gets the right words, or none: a
-section that matches no danger well is used without naming one.
+thinking of self-harm, already signed) by how close the section (its closest
+passage) is to the words that name the danger, in English and in the section's
+language, the closest pairs first and each danger naming one section
+(``assign_dangers``), so a folder whose guide is organised differently still gets
+the right words, or none: a section that matches no danger well is used without
+naming one. Every passage of a section names the section's danger. A second
+danger is named only when it is compatible with the first (``EXCLUSIVE``: being
+pushed to sign now and having signed are never named together).
 
 Measured on the shipped guide (December 2026): each of its seven sections is
 recognised as its own danger in all ten languages; the message's best section
@@ -35,6 +39,8 @@ DANGERS = ("detained", "signing", "locked_in", "front", "hurt", "self_harm", "si
 SECOND_WITHIN = 0.012
 # A section closer than this to none of the dangers' words is used without naming one.
 MIN_DANGER_SIMILARITY = 0.80
+# Dangers one message cannot both state: being pushed to sign now, and having signed.
+EXCLUSIVE = (frozenset({"signing", "signed"}),)
 
 
 @dataclass(frozen=True)
@@ -83,7 +89,7 @@ class FirstSteps:
             danger = dangers.get(passage.id)
             if best_sim - sim > SECOND_WITHIN:
                 break
-            if danger is not None and danger != steps[0].danger:
+            if danger is not None and compatible(steps[0].danger, danger):
                 steps.append(Step(passage, guide, sim, danger))
                 break
         return steps
@@ -105,14 +111,39 @@ class FirstSteps:
                     if pid in closeness:
                         closeness[pid][danger] = closeness[pid].get(danger, 0.0) + \
                             sim / len(vectors)
-        out: dict[str, str | None] = {}
+        section_of = {p.id: p.section for p in sections}
+        by_section: dict[str, dict[str, float]] = {}
         for pid, by_danger in closeness.items():
-            best = max(by_danger.items(), key=lambda kv: kv[1], default=None)
-            out[pid] = best[0] if best and best[1] >= MIN_DANGER_SIMILARITY else None
+            mine = by_section.setdefault(section_of[pid], {})
+            for danger, sim in by_danger.items():
+                mine[danger] = max(mine.get(danger, 0.0), sim)
+        named = assign_dangers(by_section)
+        out: dict[str, str | None] = {pid: named.get(section_of[pid]) for pid in closeness}
         with self._lock:
             self._dangers = {k: v for k, v in self._dangers.items() if k[0] == view.generation}
             self._dangers[key] = out
         return out
+
+
+def compatible(first: str | None, second: str) -> bool:
+    """Whether a second danger may be named beside the first: another one, and not one
+    that the first rules out (pushed to sign now, and already signed)."""
+    return second != first and frozenset({first, second}) not in EXCLUSIVE
+
+
+def assign_dangers(closeness: Mapping[str, Mapping[str, float]]) -> dict[str, str]:
+    """Section -> the danger it is about: the closest pairs first, each danger naming one
+    section and each section one danger, none below ``MIN_DANGER_SIMILARITY``. A section
+    whose text touches another danger ("choose between a contract and deportation" under
+    "detained") keeps its own; a guide with one section per danger gets each named once."""
+    pairs = sorted(((sim, section, danger) for section, by in closeness.items()
+                    for danger, sim in by.items() if sim >= MIN_DANGER_SIMILARITY),
+                   key=lambda x: (-x[0], x[1], x[2]))
+    out: dict[str, str] = {}
+    for _sim, section, danger in pairs:
+        if section not in out and danger not in out.values():
+            out[section] = danger
+    return out
 
 
 def _sections(view: IndexView, guide: DocInfo) -> list[Passage]:

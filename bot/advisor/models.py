@@ -98,6 +98,9 @@ class Answer(BaseModel):
     danger: str = Field(default="", exclude=True)  # "If you are locked in ...:"
     caveat: str = Field(default="", exclude=True)  # the guidance may not fit the case
     alert: str = Field(default="", exclude=True)  # whether a caseworker was alerted (channel)
+    # What to do until a caseworker reads the message, by what follows it in the same
+    # message: "both" (steps and numbers), "steps", "calls" (channel; empty when staffed).
+    until_then: dict[str, str] = Field(default_factory=dict, exclude=True)
     _trace: Trace | None = PrivateAttr(default=None)
 
     @property

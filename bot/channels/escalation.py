@@ -9,7 +9,9 @@ The triage level decides (``bot/advisor/triage``):
 An urgent reply says plainly whether a caseworker has been alerted: only when
 the inbox is staffed now (``BOT_INBOX_HOURS`` in ``BOT_INBOX_TIMEZONE``).
 Outside those hours, or when none are set, it says a caseworker will read the
-message later and what to do until then. The words are in ``prompts/safety``.
+message later and what to do until then, pointing only to what follows in the same
+message (the renderer picks: steps and numbers, steps, numbers, or nothing). The
+words are in ``prompts/safety``.
 """
 
 from __future__ import annotations
@@ -38,9 +40,16 @@ def alert_line(hours: OfficeHours | None, safety: Strings, lang: str, now: datet
     return safety.get("alert_later", lang)
 
 
+UNTIL_THEN = ("both", "steps", "calls")
+
+
 def with_alert(answer: Answer, hours: OfficeHours | None, safety: Strings,
                now: datetime) -> Answer:
-    """``answer`` with its alert line when it is urgent (it has just been flagged)."""
+    """``answer`` with its alert line when it is urgent (it has just been flagged), and
+    what to do until a caseworker reads it when nobody is there now."""
     if answer.urgent:
         answer.alert = alert_line(hours, safety, answer.language, now)
+        staffed = hours is not None and hours.open_at(now)
+        answer.until_then = {} if staffed else {
+            k: safety.get(f"until_then_{k}", answer.language) for k in UNTIL_THEN}
     return answer

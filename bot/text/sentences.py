@@ -30,9 +30,11 @@ _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 
 
 def _ends(line: str) -> list[tuple[int, int]]:
-    """(end of a sentence, start of the next) for each sentence end in one line."""
+    """(end of a sentence, start of the next) for each sentence end in one line; a list
+    item's number ("2. ") is no sentence: it stays with its item's text."""
     out = []
-    for match in _END.finditer(line):
+    bullet = _BULLET.match(line)
+    for match in _END.finditer(line, bullet.end() if bullet else 0):
         word = _LAST_WORD.search(line[: match.start() + 1].rstrip("."))
         if word and word.group(1).casefold() in _ABBREVIATIONS:
             continue

@@ -15,12 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.advisor.first_steps import first_steps_guide
+from bot.advisor.first_steps import DANGERS, assign_dangers, compatible, first_steps_guide
 from bot.advisor.models import Answer, Question
 from bot.advisor.runtime import Runtime, build_runtime
 from bot.channels.answers import answer_for
 from bot.index.embedders import Embedder
 from bot.index.ingest import ingest
+from bot.text.languages import SERVED
 from tests.conftest import FIXTURE_KNOWLEDGE, make_settings
 
 # Held out: not in tests/eval/questions.yaml nor in prompts/triage.
@@ -106,3 +107,62 @@ def test_a_routine_question_below_the_floor_is_still_no_answer(no_steps_runtime:
     answer = ask(no_steps_runtime, "How long does a student visa last in Russia?")
     assert answer.triage != "urgent"
     assert answer.status == "no_answer" and answer.caveat == ""
+
+
+# The danger named ("If you are held by police ...:") is the one the message states: never
+# two that contradict each other, never a section's neighbour's (user test c17, c23, c28, c29).
+
+def test_each_danger_names_one_section_the_closest_pairs_first():
+    closeness = {
+        "detained": {"detained": 0.86, "signed": 0.83},
+        "front": {"front": 0.84, "signing": 0.85},  # its text touches signing too
+        "signing": {"signing": 0.90, "signed": 0.87},
+        "signed": {"signed": 0.89, "signing": 0.88},
+        "other": {"hurt": 0.70},  # close to no danger: named none
+    }
+    assert assign_dangers(closeness) == {
+        "detained": "detained", "front": "front", "signing": "signing", "signed": "signed"}
+
+
+def test_pushed_to_sign_now_and_already_signed_are_never_named_together():
+    assert not compatible("signing", "signed") and not compatible("signed", "signing")
+    assert not compatible("detained", "detained")
+    assert compatible("detained", "signing") and compatible("front", "locked_in")
+
+
+def test_every_section_of_the_shipped_guide_names_its_own_danger(starter_runtime: Runtime):
+    view = starter_runtime.watcher.view
+    first_steps = starter_runtime.advisor.first_steps
+    for lang in SERVED:
+        guide = first_steps_guide(view, lang)
+        assert guide is not None
+        named = first_steps.dangers(view, guide)
+        sections: dict[str, set[str | None]] = {}
+        for p in view.passages:
+            if p.doc_id == guide.doc_id and p.lang == guide.lang:
+                sections.setdefault(p.section, set()).add(named[p.id])
+        assert all(len(d) == 1 for d in sections.values()), (lang, sections)
+        dangers = [d for ds in sections.values() for d in ds]
+        assert sorted(d for d in dangers if d) == sorted(DANGERS), (guide.lang, sections)
+
+
+@pytest.mark.parametrize(("lang", "text", "unwanted"), [
+    ("en", "police holding me at station in kazan. they say sign army contract or deport. "
+           "what i do", "signed"),
+    ("ru", "меня держат в полиции, говорят подпиши контракт или депортация", "signed"),
+    ("en", "they are putting us on bus to front line right now what i do", "signing"),
+    ("en", "i cant take this anymore. they beat us in the camp. i want to die", "signing"),
+    ("es", "Firmé un papel en ruso en Riazán, me dijeron que era trabajo de construcción, "
+           "ahora dicen que es contrato militar", "signing"),
+    ("fr", "La police me retient au commissariat et veut que je signe un contrat avec "
+           "l'armée", "signed"),
+    ("sw", "Polisi wamenishika, wanasema nisaini mkataba wa jeshi", "signed"),
+])
+def test_the_danger_named_is_one_the_message_states(
+    starter_runtime: Runtime, lang: str, text: str, unwanted: str
+):
+    answer = starter_runtime.ask(Question(text=text, lang=lang))
+    assert answer.urgent and answer.dangers, answer.dangers
+    assert unwanted not in answer.dangers, (answer.dangers, answer.danger)
+    assert not {"signing", "signed"} <= set(answer.dangers)
+    assert starter_runtime.safety.get(f"danger_{unwanted}", lang) not in answer.danger

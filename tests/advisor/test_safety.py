@@ -77,10 +77,8 @@ def test_urgent_french_message_gets_french_steps_and_urgent_contacts_first(
     assert "locked_in" in answer.dangers
     danger = starter_runtime.safety.get("danger_locked_in", "fr")
     assert answer.danger.startswith("Si ") and danger in answer.danger
-    assert text.startswith(answer.danger)
     preface = strings.get("urgent_preface", "fr")
     assert preface != strings.get("urgent_preface", "en")
-    assert position(text, answer.danger) < position(text, preface)
     # SMS may keep only the first steps to leave room for the urgent contact.
     shown = answer.steps if channel != "sms" else [s for s in answer.steps if s.text in text]
     assert shown and shown == answer.steps[: len(shown)]
@@ -88,7 +86,15 @@ def test_urgent_french_message_gets_french_steps_and_urgent_contacts_first(
     assert steps_at == sorted(steps_at)
     header_at = position(text, strings.get("urgent_contacts", "fr"))
     contact_at = position(text, first.name)
-    assert steps_at[-1] < header_at < contact_at
+    if channel == "sms":
+        # The first SMS holds the first step, then the urgent contact; the danger opens it
+        # when it fits, the later steps follow for MORE.
+        assert text.startswith(answer.danger) or text.startswith(f"1. {shown[0].text}")
+        assert steps_at[0] < header_at < contact_at
+    else:
+        assert text.startswith(answer.danger)
+        assert position(text, answer.danger) < position(text, preface)
+        assert steps_at[-1] < header_at < contact_at
     if channel == "sms":  # short: the guidance may give way to the steps and the contact
         later = [at for s in answer.sentences if (at := text.find(s.text)) >= 0]
     else:
@@ -99,8 +105,12 @@ def test_urgent_french_message_gets_french_steps_and_urgent_contacts_first(
     # The contact is among the first lines, not below the guidance.
     lines = [line.strip("*") for line in text.splitlines() if line.strip()]
     heading = lines.index(strings.get("urgent_contacts", "fr"))
-    # The danger named, the preface, the steps, then the urgent contacts.
-    assert heading == len(shown) + 2
+    # The danger named, the preface, the steps, then the urgent contacts (on SMS: the first
+    # step, after the danger when it fits).
+    if channel == "sms":
+        assert lines[heading - 1].startswith(f"1. {shown[0].text}")
+    else:
+        assert heading == len(shown) + 2
     urgent_names = [r.name for r in answer.referrals[: answer.urgent_referrals]]
     assert any(lines[heading + 1].startswith(name) for name in urgent_names)
     assert text.endswith(strings.get("notice", "fr"))

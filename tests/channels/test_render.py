@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.advisor.models import Answer, Citation, ReferralOut, Sentence
 from bot.advisor.strings import load_strings
+from bot.channels.escalation import with_alert
 from bot.channels.render import PROFILES, profile, render_answer
-from bot.channels.render.limits import TWILIO_MAX_BODY, utf16_units
+from bot.channels.render.limits import TWILIO_MAX_BODY, sms_units, utf16_units
+from bot.channels.render.parts import pack
 from bot.config import PROMPTS_DIR
+from bot.text.languages import SERVED
+from bot.text.sentences import sentence_pieces
 
 STRINGS = load_strings(PROMPTS_DIR / "strings")
 CHANNELS = sorted(PROFILES)
@@ -162,3 +169,109 @@ def test_sms_never_cuts_a_sentence_or_a_contact_in_half(step_len: int, body_len:
     for r in answer.referrals:
         if r.name in text:  # a contact is shown with its whole number, or not at all
             assert f"{r.name}: {r.phone}" in text, r.name
+
+
+# What to do until a caseworker reads the message points only to what follows it in the
+# same message (user test c27, c04, c07); an urgent SMS starts with a step and a number
+# (c05, c23); a page never ends on a bare list number (c26).
+
+SAFETY = load_strings(PROMPTS_DIR / "safety")
+WHEN = datetime(2026, 12, 13, 10, 0)  # no office hours are set: nobody reads it now
+
+
+def flagged(answer: Answer, channel: str) -> list[str]:
+    """The parts sent now for a flagged urgent answer, as the Twilio channel renders it."""
+    answer = with_alert(answer, None, SAFETY, WHEN)
+    return render_answer(answer, profile(channel), STRINGS,
+                         more_hint="Reply MORE for the rest.").parts
+
+
+def pointers(lang: str) -> dict[str, str]:
+    return {k: SAFETY.get(f"until_then_{k}", lang) for k in ("both", "steps", "calls")}
+
+
+@pytest.mark.parametrize("channel", ["whatsapp", "sms"])
+def test_the_alert_points_to_numbers_only_when_numbers_follow(channel: str):
+    said = pointers("en")
+    no_contacts = urgent_answer()
+    no_contacts.referrals, no_contacts.urgent_referrals = [], 0
+    first = flagged(no_contacts, channel)[0]
+    assert SAFETY.get("alert_later", "en") in first
+    assert said["both"] not in first and said["calls"] not in first
+    no_steps = urgent_answer()
+    no_steps.steps = []
+    first = flagged(no_steps, channel)[0]
+    assert said["both"] not in first and said["steps"] not in first
+
+
+def test_the_alert_points_to_steps_and_numbers_when_both_follow_in_the_message():
+    first = flagged(urgent_answer(), "whatsapp")[0]
+    both = pointers("en")["both"]
+    assert both in first
+    after = first[first.index(both):]
+    assert "1. " in after and "8-800-333-00-10" in after
+
+
+@pytest.mark.parametrize("lang", SERVED)
+def test_every_language_says_what_to_do_without_pointing_to_what_is_not_there(lang: str):
+    said = pointers(lang)
+    assert len(set(said.values())) == 3 and all(said.values())
+    assert all(v != SAFETY.get(f"until_then_{k}", "en") for k, v in said.items()) or lang == "en"
+    assert not any(v in SAFETY.get("alert_later", lang) for v in said.values())
+
+
+def test_russian_alert_names_the_helpline_staff_not_any_officer():
+    # "Сотрудник" alone reads as "a police officer" to someone held at a police station.
+    for key in ("alert_staffed", "alert_later", "alert_later_hours"):
+        text = SAFETY.get(key, "ru")
+        assert "нашей службы" in text and not text.startswith("Сотрудник"), key
+
+
+def russian_urgent() -> Answer:
+    """The c05 answer: Russian, a danger, two long steps, a contact; much for one SMS."""
+    steps = [
+        "Если сотрудники говорят вам выбрать между контрактом с армией и депортацией, "
+        "узнайте, что значит каждый вариант, прежде чем решать.",
+        "Подписанный контракт в России законен, и по Указу № 647 контракты действуют до "
+        "окончания мобилизации.",
+    ]
+    answer = urgent_answer()
+    answer.language = "ru"
+    answer.danger = "Если вас задержала полиция или миграционная служба:"
+    answer.intro = STRINGS.get("urgent_preface", "ru")
+    answer.steps = [Sentence(text=s, cites=[1]) for s in steps]
+    answer.referrals = [ReferralOut(
+        id="unhcr", name="UNHCR, the UN refugee agency in Russia (hotline on WhatsApp and "
+        "Viber)", kind="hotline", phone="+7 (495) 660-09-01")]
+    answer.urgent_referrals = 1
+    answer.notice = STRINGS.get("notice", "ru")
+    return answer
+
+
+@pytest.mark.parametrize("make", [russian_urgent, urgent_answer], ids=["ru", "en"])
+def test_an_urgent_sms_first_message_holds_the_first_step_and_a_number(make):
+    answer = make()
+    first = flagged(answer, "sms")[0]
+    assert answer.steps[0].text in first
+    assert answer.referrals[0].phone in first
+    assert utf16_units(first) <= TWILIO_MAX_BODY
+    assert first.index(answer.steps[0].text) < first.index(answer.referrals[0].phone)
+
+
+def test_an_sms_page_never_ends_on_a_bare_list_number():
+    text = ("Если вы в опасности прямо сейчас, сначала сделайте это:\n\n"
+            "1. Если сотрудники говорят вам выбрать между контрактом с армией и депортацией, "
+            "узнайте, что значит каждый вариант, прежде чем решать. [1]\n"
+            "2. Подписанный контракт в России законен, и по Указу № 647 контракты действуют "
+            "до окончания мобилизации, а уволиться можно только по возрасту. [1]\n"
+            "3. Самовольно уйти из своей части — это преступление. [1]")
+    for limit in range(60, 400, 7):
+        for part in pack(text, limit, sms_units):
+            assert not re.search(r"(^|\n)\s*\d+\.\s*$", part), (limit, part)
+            first = part.lstrip().split("\n")[0]
+            assert not first.startswith("Подписанный"), (limit, part)  # step 2 w/o its "2."
+
+
+def test_a_list_item_is_one_sentence_piece_with_its_number():
+    assert sentence_pieces("2. Подписанный контракт законен. Уйти нельзя.") == [
+        "2. Подписанный контракт законен. ", "Уйти нельзя."]

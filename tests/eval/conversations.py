@@ -97,6 +97,7 @@ class Words:
         self.dialogue = load_dialogue(ROOT / "prompts")
         self.commands = load_commands(ROOT / "prompts")
         self.erasure = load_strings(ROOT / "prompts" / "erasure")  # DELETE's confirmation
+        self.safety = load_strings(ROOT / "prompts" / "safety")  # the urgent alert
         problems: list[Problem] = []
         self.registry = load_registry(ROOT / "knowledge", date.today(), problems).referrals
         self.documents = load_knowledge(ROOT / "knowledge").documents
@@ -141,6 +142,9 @@ def general_problems(replies: Iterable[str], words: Words, c: Conversation) -> l
             after = next((x for x in lines[i + 1:] if x), "")
             if not after or _flat(after).startswith(more_hint):
                 problems.append(f"a heading with nothing under it: {line!r}")
+        if re.search(r"(?m)^\s*\d+[.)]\s*$", body):
+            problems.append(f"a list number without its item: ...{body.rstrip()[-60:]!r}")
+        problems += _pointer_problems(body, words, c.lang)
     seen: set[str] = set()
     for sentence in split_sentences(joined):
         key = _flat(sentence)
@@ -160,6 +164,23 @@ def general_problems(replies: Iterable[str], words: Words, c: Conversation) -> l
     for what, name in words.foreign(c.nationality):
         if _flat(name) in flat:
             problems.append(f"a {what} for another nationality than {c.nationality}: {name!r}")
+    return problems
+
+
+def _pointer_problems(body: str, words: Words, lang: str) -> list[str]:
+    """What to do until a caseworker reads the message ("follow the steps here and call
+    the numbers below") points only to steps and numbers that follow in the same body."""
+    problems = []
+    for key, wants in (("both", "sc"), ("steps", "s"), ("calls", "c")):
+        pointer = words.safety.get(f"until_then_{key}", lang)
+        at = body.find(pointer) if pointer else -1
+        if at < 0:
+            continue
+        after = body[at + len(pointer):]
+        if "s" in wants and not re.search(r"(?m)^\s*1\.\s", after):
+            problems.append(f"points to steps that do not follow: {pointer!r}")
+        if "c" in wants and not phones_in(URL.sub(" ", after)):
+            problems.append(f"points to numbers that do not follow: {pointer!r}")
     return problems
 
 

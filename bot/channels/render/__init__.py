@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 from bot.advisor.models import Answer
 from bot.advisor.strings import Strings
-from bot.channels.render.answer import layout_answer
+from bot.channels.render.answer import layout_answer, sms_urgent_lead
+from bot.channels.render.limits import fit
 from bot.channels.render.parts import first_and_rest, numbered_parts
 from bot.channels.render.profiles import PROFILES, Profile, profile
 from bot.channels.render.reply import Reply, contact_pages, layout_reply
@@ -54,7 +55,18 @@ def _split(text: str, p: Profile, more_hint: str) -> Rendered:
 
 def render_answer(answer: Answer, p: Profile, strings: Strings, *,
                   more_hint: str = "") -> Rendered:
-    """The answer for the profile; ``more_hint`` ends an SMS part that has a rest."""
+    """The answer for the profile; ``more_hint`` ends an SMS part that has a rest. An
+    urgent SMS answer's first part is its lead (the first step and a number to call)."""
+    if p.split == "more" and answer.urgent:
+        lead, rest = sms_urgent_lead(answer, p, strings, more_hint)
+        if lead and not rest:
+            return Rendered(lead, [fit(lead)])
+        if lead:
+            whole = lead + "\n\n" + rest
+            first, more = first_and_rest(whole, more_hint)
+            if more is None:
+                return Rendered(whole, [first])
+            return Rendered(whole, [fit(lead + "\n" + more_hint)], rest)
     return _split(layout_answer(answer, p, strings), p, more_hint)
 
 

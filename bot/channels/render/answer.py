@@ -8,6 +8,14 @@ then the other contacts, then the notice. On a phone a source is its guide's tit
 and the site of the guide's first source, never the address's path (``site``); the
 web answer lists full addresses.
 
+While nobody is at the inbox, the alert says what to do until a caseworker reads the
+message, pointing only to what follows in the same message: the steps, the numbers to
+call, both, or neither (``Answer.until_then``).
+
+On SMS an urgent answer's first message is its lead (``sms_urgent_lead``): the first
+step and the urgent contacts, with the danger and the alert when they fit; the rest
+waits for MORE.
+
 The fitting rule drops what matters least until the text fits: first the
 least relevant other contacts, then the list of sources. An urgent answer
 then gives up the guidance and its notes, then its later steps (one step at
@@ -22,11 +30,18 @@ import re
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
+from bot.advisor.check import phones_in
 from bot.advisor.models import Answer, Citation, ReferralOut, Sentence
 from bot.advisor.strings import Strings
 from bot.channels.commands import KINDS
 from bot.channels.render.contacts import format_contact, reach_rank, reachable_first
-from bot.channels.render.limits import prefix, utf16_units
+from bot.channels.render.limits import (
+    SMS_URGENT_SEGMENTS,
+    prefix,
+    sms_part_limit,
+    sms_units,
+    utf16_units,
+)
 from bot.channels.render.profiles import Profile
 from bot.knowledge.models import NAMED_KINDS
 from bot.text.sentences import split_sentences
@@ -113,8 +128,16 @@ def contact_lines(referrals: Sequence[ReferralOut], p: Profile, strings: Strings
     return [format_contact(r, p.contact, strings, lang) for r in ordered]
 
 
-def layout_answer(answer: Answer, p: Profile, strings: Strings) -> str:
-    """The answer's text for the profile, within ``p.max_units``."""
+def until_then(answer: Answer, steps: bool, calls: bool) -> str:
+    """What to do until a caseworker reads the message, pointing only to what follows it
+    in the same message: ``steps`` and/or numbers to ``calls``; "" for neither."""
+    key = "both" if steps and calls else "steps" if steps else "calls" if calls else ""
+    return answer.until_then.get(key, "") if key else ""
+
+
+def _sections(answer: Answer, p: Profile, strings: Strings) -> tuple[dict[str, str], list[str]]:
+    """The answer's sections for the profile (the alert without what to do until then),
+    and the other contacts' lines."""
     lang = answer.language
     n_urgent = answer.urgent_referrals if answer.status == "answered" else 0
     urgent = contact_lines(answer.referrals[:n_urgent], p, strings, lang)
@@ -136,8 +159,57 @@ def layout_answer(answer: Answer, p: Profile, strings: Strings) -> str:
         "sources": _sources(answer.citations, p, strings, lang),
         "notice": answer.notice,
     }
-    return fit_sections(sections, others, p.heading(strings.get("contacts", lang)),
-                        p.contact_separator, p.max_units)
+    return sections, others
+
+
+def _with(alert: str, then: str) -> str:
+    return " ".join(x for x in (alert, then) if x)
+
+
+def layout_answer(answer: Answer, p: Profile, strings: Strings) -> str:
+    """The answer's text for the profile, within ``p.max_units``."""
+    sections, others = _sections(answer, p, strings)
+    heading = p.heading(strings.get("contacts", answer.language))
+    then = until_then(answer, bool(sections["steps"]), bool(phones_in(sections["urgent"])))
+    if then:
+        pointed = dict(sections, alert=_with(sections["alert"], then))
+        text = fit_sections(pointed, others, heading, p.contact_separator, p.max_units)
+        # The last-resort cut may have lost what it points to: then it points to nothing.
+        first_step = sections["steps"].split("\n")[0]
+        if first_step in text and sections["urgent"] in text:
+            return text
+        sections = dict(sections, alert=_with(sections["alert"], until_then(
+            answer, first_step in text, bool(sections["urgent"]) and sections["urgent"] in text)))
+    return fit_sections(sections, others, heading, p.contact_separator, p.max_units)
+
+
+def sms_urgent_lead(answer: Answer, p: Profile, strings: Strings,
+                    more_hint: str) -> tuple[str, str]:
+    """An urgent SMS answer as (its first message, the rest for MORE), when it has a step
+    or an urgent contact: the first message holds the first step and the urgent contacts,
+    with the danger and then the alert when the message stays within its segments (the
+    alert pointing to nothing: what it would point to is above it). Else ("", the text)."""
+    sections, others = _sections(answer, p, strings)
+    steps = sections["steps"].split("\n") if sections["steps"] else []
+    core = [x for x in (steps[0] if steps else "", sections["urgent"]) if x]
+    if not answer.urgent or not core:
+        return "", layout_answer(answer, p, strings)
+    header = sections["danger"] or sections["intro"]
+    alert = sections["alert"]
+    # Room for the notice and the more hint within the answer's limit.
+    room = p.max_units - utf16_units(sections["notice"]) - utf16_units(more_hint) - 4
+    leads = ["\n\n".join(x for x in parts if x)
+             for parts in ([header, *core, alert], [*core, alert], [header, *core], core)]
+    leads = [x for x in leads if utf16_units(x) <= room]
+    lead = next((x for x in leads if sms_units(x + "\n" + more_hint) <= sms_part_limit(
+        x + "\n" + more_hint, SMS_URGENT_SEGMENTS)), leads[-1] if leads else "")
+    if not lead:  # a step longer than a message: the one fitting rule, then MORE
+        return "", layout_answer(answer, p, strings)
+    rest = dict(sections, danger="", intro="", steps="\n".join(steps[1:]), urgent="",
+                alert="" if alert and alert in lead else alert)
+    text = fit_sections(rest, others, p.heading(strings.get("contacts", answer.language)),
+                        p.contact_separator, max(p.max_units - utf16_units(lead), 0))
+    return lead, text
 
 
 def fit_sections(sections: dict[str, str], contacts: list[str], heading: str,

@@ -17,6 +17,9 @@ SMS_SEGMENTS = 4  # an SMS part aims at four segments at most, then "reply MORE"
 # A CONTACTS page by SMS: whole contacts, as many as fit in this many segments (a list of
 # numbers is read at once: one contact a message, then MORE, is one reply too many).
 SMS_CONTACT_SEGMENTS = 8
+# An urgent answer's first SMS may take six: its first step and a number to call come
+# first, and the danger and the alert join them within these.
+SMS_URGENT_SEGMENTS = 6
 NUMBER_RESERVE = 10  # room for "(12/12) " before a WhatsApp part
 
 GSM7_BASIC = set(

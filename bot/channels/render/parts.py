@@ -23,8 +23,13 @@ from bot.text.sentences import INTRO_MARKS, sentence_pieces
 Measure = Callable[[str], int]
 
 
+_LIST_ITEM = re.compile(r"^\s*\d+[.)]\s")
+
+
 def _units(text: str) -> list[str]:
-    """Paragraphs, then lines, then sentences, keeping the breaks on the pieces."""
+    """Paragraphs, then lines, then sentences, keeping the breaks on the pieces. A list
+    item ("2. ...") is one piece: a part ends between items, and an item is cut between
+    its sentences only when it is longer than a part (``pack``)."""
     pieces: list[str] = []
     for paragraph in re.split(r"(\n\s*\n)", text):
         if not paragraph:
@@ -34,8 +39,12 @@ def _units(text: str) -> list[str]:
                 pieces[-1] += paragraph
             continue
         for line in re.split(r"(?<=\n)", paragraph):
-            pieces.extend(_with_citations(sentence_pieces(line)))
+            pieces.extend([line] if _LIST_ITEM.match(line) else _sentences(line))
     return pieces
+
+
+def _sentences(line: str) -> list[str]:
+    return _with_citations(sentence_pieces(line))
 
 
 _CITATION = re.compile(r"^\[\d+(?:, ?\d+)*\]\s*")
@@ -92,7 +101,14 @@ def pack(text: str, limit: int, measure: Measure = utf16_units) -> list[str]:
     """Greedy parts of at most ``limit`` (by ``measure``), cut between sentences."""
     parts: list[str] = []
     current = ""
-    for unit in _units(text):
+    units = _units(text)
+    while units:
+        unit = units.pop(0)
+        long_item = measure(unit) > limit and _LIST_ITEM.match(unit)
+        sentences = _sentences(unit) if long_item else [unit]
+        if len(sentences) > 1:  # a list item longer than a part: cut between its sentences
+            units[:0] = sentences
+            continue
         sep = "" if not current or current.endswith(("\n", " ")) else " "
         if measure(current + sep + unit) <= limit:
             current += sep + unit
