@@ -207,8 +207,10 @@ def sms_urgent_lead(answer: Answer, p: Profile, strings: Strings,
         return "", layout_answer(answer, p, strings)
     rest = dict(sections, danger="", intro="", steps="\n".join(steps[1:]), urgent="",
                 alert="" if alert and alert in lead else alert)
+    # The rest goes out only on MORE, page by page: it keeps the whole limit, so the other
+    # steps are never dropped to pay for a long first message.
     text = fit_sections(rest, others, p.heading(strings.get("contacts", answer.language)),
-                        p.contact_separator, max(p.max_units - utf16_units(lead), 0))
+                        p.contact_separator, p.max_units)
     return lead, text
 
 

@@ -24,6 +24,7 @@ from bot.advisor.models import Question
 from bot.advisor.runtime import Runtime
 from bot.channels.render.limits import TWILIO_MAX_BODY, utf16_units
 from bot.channels.twilio.answering import Answering
+from bot.channels.twilio.country import located
 from bot.channels.twilio.erasure import Eraser, Erasure
 from bot.channels.twilio.sender import MessageSender
 from bot.channels.twilio.webhook import Inbound
@@ -105,7 +106,7 @@ class Delivery:
             self.store.finish_inbound(row.sid, "undeliverable")
             return
         prefs = self.store.touch(row.sender_id)
-        question = Question(text=row.body, lang=prefs.lang, country=prefs.country)
+        question = Question(text=row.body, lang=prefs.lang, country=located(prefs.country))
         parts = self.answering.answer(runtime, question, row.channel, row.sender_id, sealed,
                                       row.our_address)
         if parts and self.outbox.enqueue(row.sid, row.sender_id, row.channel, row.our_address,

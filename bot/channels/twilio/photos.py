@@ -30,6 +30,7 @@ from bot.advisor.runtime import Runtime
 from bot.advisor.strings import Strings, load_strings
 from bot.channels.context import ChannelContext
 from bot.channels.render import Reply, profile, render_answer, render_reply
+from bot.channels.twilio.country import located
 from bot.channels.twilio.delivery import Delivery
 from bot.channels.twilio.fallback import fallback_reply
 from bot.channels.twilio.media import Media, MediaFetcher, NotFetched, readable
@@ -109,7 +110,7 @@ class Photos:
             self.store.finish_inbound(msg.sid)
             return self.say("document_unsupported", lang, msg.channel)
         job = PhotoJob(msg.sid, sender, msg.channel, msg.to, self.delivery.identity.seal(
-            msg.from_), media, len(msg.media), caption, prefs.lang, prefs.country)
+            msg.from_), media, len(msg.media), caption, prefs.lang, located(prefs.country))
         with self._lock:
             busy = len(self._inflight) >= self.max_queued
             if not busy:

@@ -36,7 +36,7 @@ from bot.channels.conversation.session import Session, digest
 from bot.channels.conversation.welcome import Opening
 from bot.channels.render import profile
 from bot.channels.twilio.answering import Answering
-from bot.channels.twilio.country import country_of
+from bot.channels.twilio.country import country_of, located
 from bot.channels.twilio.delivery import Delivery
 from bot.channels.twilio.dialogue import Dialogue, whereabouts
 from bot.channels.twilio.more import ROOM, continued
@@ -155,7 +155,7 @@ class Turns:
         location, nationality = whereabouts(session, msg.from_)
         return Question(text=text, lang=prefs.lang or choice_lang,
                         saved_lang=prefs.lang or session.lang,
-                        country=location or prefs.country or country_of(msg.from_),
+                        country=location or located(prefs.country or country_of(msg.from_)),
                         nationality=nationality)
 
     def _ask(self, msg: Inbound, sender: str, prefs: SenderPrefs, session: Session, text: str,
