@@ -22,6 +22,7 @@ from bot.index.embedders import Embedder
 # HNSW search breadth: the default (100) gave a recall of 0.5 at 10k random vectors.
 EF_SEARCH = 400
 EF_CONSTRUCTION = 200
+MAX_NEIGHBORS = 16  # HNSW's M: Chroma's default
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
@@ -74,13 +75,17 @@ def _settings() -> Any:
     return _chroma().Settings(anonymized_telemetry=False, allow_reset=False)
 
 
-def _where(lang: str | None, doc_id: str | None) -> dict[str, Any]:
-    """Chroma's filter syntax, kept here: every indexed passage is published."""
-    conditions: list[dict[str, Any]] = [{"status": "published"}]
+def _where(lang: str | None, doc_id: str | None) -> dict[str, Any] | None:
+    """Chroma's filter syntax, kept here. No filter when nothing narrows the search: every
+    indexed passage is published, and a filter that every vector passes still made Chroma
+    check each one (231 ms a query at 100,000 vectors, against 3.5 ms with none)."""
+    conditions: list[dict[str, Any]] = []
     if lang is not None:
         conditions.append({"lang": lang})
     if doc_id is not None:
         conditions.append({"doc_id": doc_id})
+    if not conditions:
+        return None
     return conditions[0] if len(conditions) == 1 else {"$and": conditions}
 
 
@@ -109,8 +114,15 @@ class ChromaStore:
         embedder_name: str,
         create: bool,
         metadata: dict[str, str] | None = None,
+        ef_search: int = EF_SEARCH,
+        ef_construction: int = EF_CONSTRUCTION,
+        max_neighbors: int = MAX_NEIGHBORS,
     ) -> ChromaStore:
-        """A collection in the embedded folder ``path``, or on ``server``."""
+        """A collection in the embedded folder ``path``, or on ``server``.
+
+        The HNSW settings apply to a collection created here (``bench.hnsw`` builds one
+        per ``ef_search``); an existing collection keeps those it was created with.
+        """
         chromadb = _chroma()
         client = None
         try:
@@ -128,8 +140,9 @@ class ChromaStore:
                     configuration={
                         "hnsw": {
                             "space": "cosine",
-                            "ef_search": EF_SEARCH,
-                            "ef_construction": EF_CONSTRUCTION,
+                            "ef_search": ef_search,
+                            "ef_construction": ef_construction,
+                            "max_neighbors": max_neighbors,
                         }
                     },
                 )
@@ -200,6 +213,11 @@ class ChromaStore:
         ids = res["ids"][0]
         distances = res["distances"][0]
         return [(pid, 1.0 - float(d)) for pid, d in zip(ids, distances, strict=True)]
+
+    def hnsw(self) -> dict[str, Any]:
+        """The HNSW settings the collection holds (``ef_search``, ``ef_construction``,
+        ``max_neighbors``, ``space``...), as Chroma reports them back."""
+        return dict(self._collection.configuration.get("hnsw") or {})
 
     def close(self) -> None:
         if self._owns_client:
