@@ -15,7 +15,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: help install browser ocr postgres ingest run serve test eval eval-holdout eval-conversations bench bench-vectors load lint check clean
+.PHONY: help install browser ocr postgres ingest run serve test eval eval-holdout eval-conversations bench bench-vectors bench-hnsw load lint check clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -91,6 +91,10 @@ eval-conversations: install ## the scripted conversations (tests/eval/conversati
 bench: install ## speed and memory against a plain LangChain + Chroma baseline (and at 100k vectors)
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.vectors
+	$(BIN)/python -m bench.hnsw
+
+bench-hnsw: install ## HNSW recall against exact search at 2k, 10k and 100k, one collection per ef_search
+	$(BIN)/python -m bench.hnsw
 
 bench-vectors: install ## only the 100k-vector part of make bench: latency, memory, recall, ef_search
 	$(BIN)/python -m bench.vectors

@@ -20,6 +20,7 @@ from bot.advisor.runtime import DEFAULT_MIN_RELEVANCE
 from bot.advisor.strings import load_strings
 from bot.config import PROMPTS_DIR
 from bot.errors import IndexBusy, KnowledgeError
+from bot.index.chroma_store import EF_CONSTRUCTION, EF_SEARCH, MAX_NEIGHBORS
 from bot.index.embedders import Embedder, embed_query
 from bot.index.embedders.e5 import E5Embedder
 from bot.index.ingest import IngestReport, ingest
@@ -133,6 +134,17 @@ def test_first_ingest_adds_every_file_and_publishes(first: IngestReport, data: P
         assert view.generation == first.generation
         assert len(view.passages) == first.passages
         assert view.store.count() == first.passages
+
+
+def test_the_served_collection_holds_the_measured_hnsw_settings(
+    first: IngestReport, data: Path, embedder: Embedder
+) -> None:
+    # Chroma applies ef_search when a collection is created (bench/hnsw.py chose it by
+    # recall); what the served collection reports back is what its searches use.
+    with view_of(data, embedder) as view:
+        hnsw = view.store.hnsw()
+    assert (hnsw["space"], hnsw["ef_search"], hnsw["ef_construction"],
+            hnsw["max_neighbors"]) == ("cosine", EF_SEARCH, EF_CONSTRUCTION, MAX_NEIGHBORS)
 
 
 def test_second_ingest_with_nothing_changed_embeds_nothing(

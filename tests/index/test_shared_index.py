@@ -18,6 +18,7 @@ import pytest
 
 from bot.config import Settings
 from bot.errors import IndexBusy
+from bot.index.chroma_store import EF_SEARCH
 from bot.index.embedders import Embedder
 from bot.index.ingest import IngestReport, ingest
 from bot.index.layout import COLLECTION_PREFIX
@@ -137,6 +138,7 @@ def test_a_new_replica_serves_the_current_generation_without_embedding(
         assert len(fresh.view.passages) == published.passages
         assert {r for r in fresh.view.referrals} >= {"embassy-finder"}
         assert fresh.view.lexical.search("consulate", 3)  # the lexical index is there too
+        assert fresh.view.store.hnsw()["ef_search"] == EF_SEARCH  # kept by the server
         assert counting.passages == 0
 
 
