@@ -16,11 +16,12 @@ to say; this module decides how it looks and that it fits:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.advisor.models import Answer
 from bot.advisor.strings import Strings
 from bot.channels.render.answer import layout_answer
+from bot.channels.render.limits import gsm7_typography
 from bot.channels.render.parts import first_and_rest, numbered_parts
 from bot.channels.render.profiles import PROFILES, Profile, profile
 from bot.channels.render.reply import Reply, layout_reply
@@ -44,6 +45,10 @@ class Rendered:
 
 
 def _split(text: str, p: Profile, more_hint: str) -> Rendered:
+    if p.gsm7:
+        text, more_hint = gsm7_typography(text), gsm7_typography(more_hint)
+        done = _split(text, replace(p, gsm7=False), more_hint)
+        return Rendered(done.text, [gsm7_typography(x) for x in done.parts], done.rest)
     if p.split == "numbered":
         return Rendered(text, numbered_parts(text))
     if p.split == "more":
@@ -68,5 +73,5 @@ def render_reply(reply: Reply, p: Profile, strings: Strings, *,
     """
     if more_hint is None:
         text = layout_reply(reply, p, strings)
-        return Rendered(text, [text])
+        return Rendered(text, [gsm7_typography(text) if p.gsm7 else text])
     return _split(layout_reply(reply, p, strings, max_units=None), p, more_hint)
