@@ -177,3 +177,18 @@ def test_a_source_on_a_phone_is_its_site_never_its_path() -> None:
     assert "1. Your passport (example-news.com)" in whatsapp
     assert "Your passport" in sms
     assert url in render(risky, "web") and risky.citations[0].url == url
+
+
+def test_sms_sends_typography_as_gsm7_and_keeps_accents() -> None:
+    # A source's short name ends in "…": one such character sent a whole English SMS
+    # in UCS-2 (70 characters a segment instead of 160).
+    typographic = answer(sentences=[Sentence(text="Don’t sign — say “no” calmly.", cites=[1])])
+    parts = render_answer(typographic, profile("sms"), STRINGS,
+                          more_hint="Reply MORE for the rest.").parts
+    assert all(is_gsm7(p) for p in parts), parts
+    assert "When someone takes your..." in parts[0]
+    assert "Don't sign - say \"no\" calmly." in parts[0]
+    assert "…" in render(typographic, "whatsapp")  # WhatsApp keeps its typography
+    french = render_reply(Reply("Répondez « PLUS » pour la suite…", "fr"), profile("sms"),
+                          STRINGS).parts
+    assert french == ['Répondez " PLUS " pour la suite...']

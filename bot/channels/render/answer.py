@@ -207,10 +207,8 @@ def sms_urgent_lead(answer: Answer, p: Profile, strings: Strings,
         return "", layout_answer(answer, p, strings)
     rest = dict(sections, danger="", intro="", steps="\n".join(steps[1:]), urgent="",
                 alert="" if alert and alert in lead else alert)
-    # The rest goes out only on MORE, page by page: it keeps the whole limit, so the other
-    # steps are never dropped to pay for a long first message.
     text = fit_sections(rest, others, p.heading(strings.get("contacts", answer.language)),
-                        p.contact_separator, p.max_units)
+                        p.contact_separator, max(p.max_units - utf16_units(lead), 0))
     return lead, text
 
 
@@ -236,7 +234,8 @@ def fit_sections(sections: dict[str, str], contacts: list[str], heading: str,
         text = join(n, with_sources)
         if utf16_units(text) <= max_units:
             return text
-    if sections.get("urgent"):
+    if steps:  # first steps outlast guidance, sources and contacts (an urgent SMS's
+        # rest has its steps but not its urgent contacts: those went first)
         for n_steps in range(len(steps), 0, -1):
             text = join(0, False, with_body=False, n_steps=n_steps)
             if utf16_units(text) <= max_units:

@@ -27,10 +27,24 @@ GSM7_BASIC = set(
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM7_EXTENDED = set("^{}\\[~]|€\f")
+# Typographic characters outside GSM-7, by the GSM-7 characters that say the same: one
+# "…" or curly quote would send a whole English SMS in UCS-2 (70 characters a segment,
+# not 160). Letters are never replaced: accents stay in the user's language.
+GSM7_EQUIVALENTS = str.maketrans({
+    "…": "...", "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'",
+    "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"', "«": '"', "»": '"',
+    "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-", "•": "-",
+    "\u00a0": " ", "\u2007": " ", "\u2009": " ", "\u202f": " ", "\u200b": "",
+})
 
 
 def is_gsm7(text: str) -> bool:
     return all(ch in GSM7_BASIC or ch in GSM7_EXTENDED for ch in text)
+
+
+def gsm7_typography(text: str) -> str:
+    """``text`` with its typographic characters as GSM-7 has them ("…" as "...")."""
+    return text.translate(GSM7_EQUIVALENTS)
 
 
 def utf16_units(text: str) -> int:

@@ -50,6 +50,7 @@ class Profile:
     other_contacts: bool  # the contacts that are not urgent, after the guidance
     commands: bool  # the user can send CONTACTS, AGENT, MORE...: the texts may say so
     split: Split  # one body, numbered parts, or a first part and MORE
+    gsm7: bool = False  # typographic characters as GSM-7 has them (SMS: limits.py)
 
 
 WEB = Profile(
@@ -71,7 +72,7 @@ PROFILES: dict[str, Profile] = {
     "sms": Profile(
         "sms", Budget(sentences=2, chars=300, referrals=2), SMS_MAX_CHARS, with_colon, "inline",
         "reach", reachable_first=True, contact_separator="\n", other_contacts=True,
-        commands=True, split="more",
+        commands=True, split="more", gsm7=True,
     ),
 }
 

@@ -19,7 +19,7 @@ from bot.channels.context import ChannelContext
 from bot.channels.conversation.session import Session
 from bot.channels.conversation.welcome import Opening, welcome_text
 from bot.channels.render import Reply, profile, render_reply
-from bot.channels.render.limits import utf16_units
+from bot.channels.render.limits import gsm7_typography, utf16_units
 from bot.channels.twilio.country import country_of, language_of
 from bot.channels.twilio.delivery import Delivery
 from bot.channels.twilio.erasure import confirmation
@@ -75,7 +75,7 @@ class Dialogue:
     def privacy_note(self, lang: str | None, channel: str) -> str:
         """How to delete the chat, for the channel it came by (no WhatsApp steps by SMS)."""
         if channel == "sms":
-            return self.ctx.dialogue.text("privacy_note_sms", lang)
+            return gsm7_typography(self.ctx.dialogue.text("privacy_note_sms", lang))
         return self.text("privacy_note", lang)
 
     def first_contact(self, prefs: SenderPrefs, channel: str, replies: list[str],
