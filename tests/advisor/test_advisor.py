@@ -8,6 +8,7 @@ import pytest
 
 from bot.advisor.check import facts_in
 from bot.advisor.models import Answer, Question
+from bot.advisor.places import stale
 from bot.advisor.referrals import main_guide
 from bot.advisor.runtime import Runtime
 from bot.channels.answers import answer_for
@@ -271,6 +272,11 @@ def test_referrals_are_deduplicated_in_the_order_of_the_cited_documents(
     own_topic = set(view.documents[main].referrals) if main else set()
     expected = [i for i in dict.fromkeys(listed) if i in view.referrals and for_anyone_here(i)
                 and (not view.referrals[i].risky or i in own_topic)]
+    # A line that may no longer work (old, never tested) gives way when another can be
+    # called (bot.advisor.places.stale).
+    if any(not stale(view.referrals[i]) and (view.referrals[i].phone
+                                             or view.referrals[i].whatsapp) for i in expected):
+        expected = [i for i in expected if not stale(view.referrals[i])]
     assert shown == expected[: profile(channel).budget.referrals]
     for r in answer.referrals:  # shown exactly as the registry has them
         entry = view.referrals[r.id]
