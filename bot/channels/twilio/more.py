@@ -39,7 +39,10 @@ def continued(answer: Answer, said: set[str], most: int) -> Answer | None:
     sentences = [s.model_copy(update={"cites": [numbers[n] for n in s.cites]}) for s in new]
     return answer.model_copy(update={
         "sentences": sentences, "citations": citations, "steps": [], "referrals": [],
-        "urgent_referrals": 0, "intro": "", "notes": []})
+        "urgent_referrals": 0, "intro": "", "notes": [],
+        # The danger was named on the first page: said again above a continuation it is a
+        # heading with nothing of its own under it.
+        "danger": ""})
 
 
 class Continuation:
