@@ -27,7 +27,12 @@ from typing import TYPE_CHECKING
 
 from bot.advisor.audience import ANY, for_anyone, serves
 from bot.advisor.models import ReferralOut
-from bot.advisor.places import abroad, by_place, home_line
+from bot.advisor.places import (
+    HOME,  # the country the service is about
+    abroad,
+    by_place,
+    home_line,
+)
 from bot.advisor.referrals import referral_out
 from bot.channels.render.contacts import reach_rank
 from bot.knowledge.models import Problem, Referral
@@ -37,7 +42,6 @@ if TYPE_CHECKING:
     from bot.channels.context import RuntimeSource
 
 log = logging.getLogger(__name__)
-HOME = "RU"  # where the people this assistant serves are, unless they say otherwise
 
 
 class ContactBook:

@@ -25,13 +25,13 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.advisor.places import HOME  # the country the service is about
 from bot.channels.conversation.words import OTHER, SITUATIONS, TOPIC, DialogueWords, fold
 
 Kind = Literal["choice", "greeting", "thanks", "filler", "contacts", "vague", "question"]
 # Which situation a message is about when it names several: the more specific first
 # ("I signed" also holds "sign").
 PRIORITY = ("signed", "held", "passport", "relative", "offer", "sign")
-HOME = "RU"  # the country the service is about: named, it says where the person is
 _NUMBER_PREFIXES = ("#", "no", "n", "option", "nr")
 
 

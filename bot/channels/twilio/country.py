@@ -8,6 +8,7 @@ Spanish and Portuguese).
 
 from __future__ import annotations
 
+from bot.advisor.places import HOME
 from bot.store.identity import bare_address
 
 CALLING_CODES = {
@@ -33,7 +34,7 @@ def located(country: str | None) -> str | None:
     Kenyan number is a Kenyan citizen (a hint for their contacts), not someone in
     Kenya: taking it for a place dropped the lines in Russia from a detained person's
     urgent contacts (user test, c05 and c27)."""
-    return country if country == "RU" else None
+    return country if country == HOME else None
 
 
 # Countries that speak Spanish or Portuguese, by calling code.

@@ -13,6 +13,7 @@ is an apology and the general contacts (``fallback.py``).
 
 from __future__ import annotations
 
+from bot.advisor.places import HOME  # the country the service is about
 from bot.advisor.strings import load_strings
 from bot.channels.commands import Command
 from bot.channels.context import ChannelContext
@@ -28,8 +29,6 @@ from bot.channels.twilio.webhook import Inbound
 from bot.config import prompts_dir
 from bot.store import Conversations, SenderPrefs
 from bot.text.languages import SERVED
-
-HOME = "RU"
 
 
 def whereabouts(session: Session, address: str) -> tuple[str | None, str | None]:
