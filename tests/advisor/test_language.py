@@ -33,3 +33,14 @@ def test_a_script_no_served_language_uses_keeps_the_saved_or_default_language(te
 )
 def test_served_languages_are_still_told_apart(text: str, lang: str):
     assert detect_language(text) == lang
+
+
+def test_a_long_clear_message_in_the_sibling_language_switches_from_the_saved_one():
+    # After "नमस्ते" was answered in Hindi, a long Nepali question was answered in Hindi.
+    nepali = ("मेरो छोरा रुस पढ्न गएको थियो, ३ महिनादेखि फोन उठाउँदैन। "
+              "साथीले भन्यो ऊ सेनामा भर्ती भयो")
+    assert detect_language(nepali, saved="hi") == "ne"
+    hindi = "मेरा बेटा रूस पढ़ने गया था, तीन महीने से फ़ोन नहीं उठाता"
+    assert detect_language(hindi, saved="ne") == "hi"
+    # A short, ambiguous one keeps the saved language.
+    assert detect_language("मेरो पासपोर्ट लियो", saved="hi") == "hi"
