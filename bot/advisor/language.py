@@ -2,7 +2,8 @@
 
 py3langid gets most short messages right, with two known weak spots that we
 settle here: Hindi and Nepali share the Devanagari script and are confused, so
-the user's saved choice decides between them; and a message too short to judge
+the user's saved choice decides between them (unless the message is long and
+clearly one of them); and a message too short to judge
 keeps the user's saved language. A message mostly in a script none of the served
 languages uses (Tamil, Bengali, Sinhala, Chinese, ...) is not forced onto the closest
 served language (Tamil read as Swahili): it gets the saved or default language.
@@ -29,6 +30,10 @@ from bot.text.languages import SERVED
 
 # Below this confidence a message keeps the saved (or default) language.
 MIN_CONFIDENCE = 0.5
+# A message this long, detected this surely, is in its own language even when the saved
+# one is its sibling (a Nepali question after a greeting answered in Hindi).
+CLEAR_WORDS = 6
+CLEAR_CONFIDENCE = 0.9
 _SIBLINGS = {"hi": "ne", "ne": "hi"}
 # Unserved languages whose writers (Central Asia, Russia's Turkic republics) read Russian.
 READ_INSTEAD = dict.fromkeys(("uz", "uzs", "ky", "kk", "tg", "tk", "az", "tt", "ba", "crh"),
@@ -127,7 +132,8 @@ def detect_language(text: str, saved: str | None = None, default: str = "en") ->
     with _lock:
         lang, confidence = _identifier().classify(text)
     lang = str(lang)
-    if saved and _SIBLINGS.get(lang) == saved:
+    clear = len(text.split()) >= CLEAR_WORDS and confidence >= CLEAR_CONFIDENCE
+    if saved and _SIBLINGS.get(lang) == saved and not clear:
         return saved
     return lang if confidence >= MIN_CONFIDENCE else fallback
 

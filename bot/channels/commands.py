@@ -30,6 +30,7 @@ class Command:
     # Every language that has this keyword (Spanish and Portuguese share CONTACTOS,
     # AGENTE, IDIOMA, PARAR): the reply's language is then the user's, not the table's.
     langs: tuple[str, ...] = field(default=(), compare=False)
+    asked: str | None = field(default=None, compare=False)  # LANG's code as written
 
 
 def normalize(text: str) -> str:
@@ -80,7 +81,7 @@ class Commands:
         found = self._keywords.get(head)
         if found and found[0] == "lang":
             return Command("lang", found[1], tail if tail in SERVED else None,
-                           langs=tuple(dict.fromkeys(self._langs[head])))
+                           langs=tuple(dict.fromkeys(self._langs[head])), asked=tail)
         return None
 
     def reply(self, key: str, lang: str | None, **values: object) -> str:

@@ -19,11 +19,10 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from bot.knowledge.models import Document, Passage
-from bot.text.sentences import sentence_pieces
+from bot.text.sentences import ends_sentence, sentence_pieces
 
 MAX_CHARS = 1200  # about two SMS-length paragraphs; longer sections are split
 SECTION_LEVELS = ("h1", "h2", "h3")
-_ENDS_SENTENCE = tuple(".!?:;…。")
 
 
 @cache
@@ -73,7 +72,7 @@ def _clean(text: str) -> list[str]:
 
 
 def _as_sentence(line: str) -> str:
-    return line if line.endswith(_ENDS_SENTENCE) else line + "."
+    return line if ends_sentence(line) else line + "."
 
 
 def _sections(tokens: Sequence[Token], title: str) -> Iterator[tuple[str, list[str]]]:

@@ -19,9 +19,21 @@ import re
 # Latin, Arabic question mark, Devanagari danda, Ethiopic full stop, Myanmar and CJK stops,
 # and the ellipsis.
 END_MARKS = ".!?\u2026\u061F\u0964\u1362\u104B\u3002"
+# Also end a line as a sentence (it needs no "." added): the double danda, the Urdu full
+# stop, full-width marks, and the semicolons a list item may end with.
+_LINE_END_MARKS = END_MARKS + "\u0965\u06D4\uff01\uff1f\u1367:;\uff1a\u1366\u061B"
 # What ends a sentence that introduces a list: a colon (Latin, full-width, Ethiopic "፦").
 INTRO_MARKS = (":", "\uff1a", "\u1366")
 _END = re.compile(rf"[{END_MARKS}][\"'»”’)\]]*(\s+)(?=[^\s\da-z])")
+_CLOSERS = "\"'»”’)]"
+
+
+def ends_sentence(line: str) -> bool:
+    """Whether a line already ends as a sentence, in any script ("...किया।", "ماذا؟",
+    "(...)."), so that no "." is added after it."""
+    return line.rstrip().rstrip(_CLOSERS).endswith(tuple(_LINE_END_MARKS))
+
+
 _ABBREVIATIONS = frozenset(
     "e.g i.e art arts no nos etc mr mrs ms dr st vs cf approx ст п ч".split()
 )

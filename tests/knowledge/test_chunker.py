@@ -131,3 +131,12 @@ def test_has_text():
     assert has_text("## A\nText")
     assert not has_text("## A\n### B\n\n")
     assert not has_text("")
+
+
+def test_a_list_item_that_ends_as_a_sentence_in_any_script_gets_no_second_stop():
+    # "शुरू किया।." reached a Hindi user (a list item ending in the danda got a ".").
+    body = ("## Help\n- एक कॉल सेंटर शुरू किया।\n- ماذا أفعل؟\n- ውል አይፈርሙ።\n"
+            "- Ask why?\n- Call (8-800)\n- Say \"no.\"\n")
+    (passage,) = split_passages(doc(body, lang="hi"))
+    assert passage.text == ("एक कॉल सेंटर शुरू किया।\nماذا أفعل؟\nውል አይፈርሙ።\n"
+                            "Ask why?\nCall (8-800).\nSay \"no.\"")

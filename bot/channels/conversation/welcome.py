@@ -21,27 +21,35 @@ from typing import Literal
 
 from bot.channels.conversation.words import DialogueWords
 
-Opening = Literal["welcome", "again", "thanks"]
+Opening = Literal["welcome", "again", "thanks", "off_topic"]
 
 
-def menu_text(words: DialogueWords, lang: str | None) -> str:
-    items = "\n".join(f"{n}. {item}" for n, item in enumerate(words.menu(lang), start=1))
+def menu_text(words: DialogueWords, lang: str | None, compact: bool = False) -> str:
+    """The menu; ``compact`` (SMS, paid per segment): its short items (``menu_sms``)."""
+    menu = words.compact_menu(lang) if compact else words.menu(lang)
+    items = "\n".join(f"{n}. {item}" for n, item in enumerate(menu, start=1))
     return f"{words.text('menu_intro', lang)}\n{items}"
 
 
 def welcome_text(words: DialogueWords, lang: str | None, opening: Opening = "welcome", *,
-                 erase_line: bool = True, commands: bool = False) -> str:
-    """The welcome (``opening``: first words, a greeting mid-conversation, thanks), the
-    menu and the line for danger now; ``commands`` adds the list of commands (HELP)."""
+                 erase_line: bool = True, commands: bool = False,
+                 compact: bool = False) -> str:
+    """The welcome (``opening``: first words, a greeting mid-conversation, thanks, a
+    message about something else), the menu and the line for danger now; ``commands``
+    adds the list of commands (HELP); ``compact``: the SMS's short texts."""
+    sms = "_sms" if compact else ""
     if opening == "thanks":
         head = words.text("thanks_reply", lang)
+    elif opening == "off_topic":
+        head = words.text("off_topic", lang)
     elif opening == "again":
         head = words.text("erase_line", lang) if erase_line else ""
     else:
-        head = words.text("welcome", lang)
+        head = words.text("welcome" + sms, lang)
         if erase_line:
             head += " " + words.text("erase_line", lang)
-    blocks = [head, menu_text(words, lang), words.text("danger_line", lang)]
+    blocks = [head, menu_text(words, lang, compact), words.text("danger" + (sms or "_line"),
+                                                                 lang)]
     if commands:
         blocks.append(words.text("commands_line", lang))
-    return "\n\n".join(b for b in blocks if b)
+    return ("\n" if compact else "\n\n").join(b for b in blocks if b)

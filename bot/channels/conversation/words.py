@@ -128,6 +128,7 @@ class DialogueWords:
 
         self.greetings = lists("greetings")
         self.thanks = lists("thanks")
+        self.acknowledgements = lists("acknowledgements")
         self.fillers = lists("fillers")
         self.back_refs = lists("back_refs")
         self.contact_words = lists("contact_words")
@@ -148,6 +149,17 @@ class DialogueWords:
     def menu(self, lang: str | None) -> list[str]:
         """The menu's items, numbered from 1."""
         return [self.text(f"menu_{n}", lang) for n in range(1, OTHER + 1)]
+
+    def acknowledges(self, text: str) -> bool:
+        """Whether a message only acknowledges ("ok", "got it", "хорошо")."""
+        folded = fold(text)
+        spans = [(f.start, f.end) for f in self.acknowledgements.find(folded)]
+        covered = set().union(*(range(a, b) for a, b in spans)) if spans else set()
+        return bool(spans) and all(i in covered or ch == " " for i, ch in enumerate(folded))
+
+    def compact_menu(self, lang: str | None) -> list[str]:
+        """The menu's short items for SMS (``menu_sms``: separated by ";")."""
+        return [item.strip() for item in self.text("menu_sms", lang).split(";") if item.strip()]
 
     def situation_question(self, number: int, lang: str | None) -> str:
         return self.text(f"situation_{number}", lang)

@@ -105,9 +105,17 @@ class Dialogue:
 
     def welcome(self, lang: str | None, channel: str, prefs: SenderPrefs,
                 opening: Opening = "welcome") -> list[str]:
-        """The welcome and the menu; on first contact with the note on deleting the chat
-        (which names DELETE: the welcome then does not repeat it)."""
-        text = welcome_text(self.ctx.dialogue, lang, opening, erase_line=not prefs.new)
+        """The welcome and the menu (compact by SMS); on first contact with the note on
+        deleting the chat (which names DELETE: the welcome then does not repeat it)."""
+        text = welcome_text(self.ctx.dialogue, lang, opening, erase_line=not prefs.new,
+                            compact=channel == "sms")
+        if prefs.new:
+            text += "\n\n" + self.privacy_note(lang, channel)
+        return self.send(Reply(text, lang), channel)
+
+    def closing(self, lang: str | None, channel: str, prefs: SenderPrefs) -> list[str]:
+        """After thanks or "ok": a short warm line that they can write again, no menu."""
+        text = self.ctx.dialogue.text("thanks_reply", lang)
         if prefs.new:
             text += "\n\n" + self.privacy_note(lang, channel)
         return self.send(Reply(text, lang), channel)
@@ -131,16 +139,19 @@ class Dialogue:
         lang, channel = self.language(cmd, prefs, msg.from_), msg.channel
         if cmd.kind == "help":
             text = welcome_text(self.ctx.dialogue, lang, "welcome", erase_line=False,
-                                commands=True) + "\n\n" + self.privacy_note(lang, channel)
+                                commands=True, compact=channel == "sms")
+            text += "\n\n" + self.privacy_note(lang, channel)
             return self.send(Reply(text, lang), channel)
         if cmd.kind == "contacts":
             return self.contacts(msg, sender, prefs, lang)
         if cmd.kind == "lang":
-            if cmd.arg is None:
-                return self.say("lang_unknown", lang, channel, languages=", ".join(SERVED))
+            if cmd.arg is None:  # "LANG uz": say it is not served, and name those that are
+                served = ", ".join(f"{code} ({self.ctx.commands.language_name(code)})"
+                                   for code in SERVED)
+                key = "lang_unsupported" if cmd.asked else "lang_unknown"
+                return self.say(key, lang, channel, languages=served, code=cmd.asked)
             self.store.set_lang(sender, cmd.arg)
-            return self.say("lang_set", cmd.arg, channel,
-                            language=self.ctx.commands.language_name(cmd.arg))
+            return self.say("lang_set", cmd.arg, channel)  # a whole sentence per language
         if cmd.kind == "more":
             rest = self.store.take_pending_more(sender)
             if rest:

@@ -111,9 +111,13 @@ class Turns:
             question = self.ctx.dialogue.situation_question(reading.choice, lang)
             return note + self._ask(msg, sender, prefs, session, question, lang, arrival,
                                     started, choice_lang=lang), lang, False
-        if reading.kind in ("greeting", "thanks") or (reading.kind == "filler" and not follows):
-            opening: Opening = "thanks" if reading.kind == "thanks" else (
-                "again" if session.question or session.lang else "welcome")
+        if reading.kind == "thanks" or (reading.kind in ("filler", "vague") and session.lang
+                                        and self.ctx.dialogue.acknowledges(text)):
+            # "thanks", or "ok" after a reply: a warm closing line, not the menu again.
+            closing = self.dialogue.closing(lang, msg.channel, prefs)
+            return self._said(msg, sender, session, lang, note + closing), lang, True
+        if reading.kind == "greeting" or (reading.kind == "filler" and not follows):
+            opening: Opening = "again" if session.question or session.lang else "welcome"
             welcome = self.dialogue.welcome(lang, msg.channel, prefs, opening)
             return self._said(msg, sender, session, lang, note + welcome), lang, True
         if reading.kind == "contacts" and not follows:
@@ -187,7 +191,10 @@ class Turns:
             except Exception as exc:  # noqa: BLE001 - the general contacts instead
                 return self.answering.fallback(question, msg.channel, exc)
             if menu_unless_urgent and not _plainly_urgent(answer):
-                again: Opening = "again" if session.question or session.lang else "welcome"
+                # Later in a conversation: what the service is for when the guidance holds
+                # nothing on it ("the weather in Moscow"), then the menu.
+                again: Opening = "welcome" if not (session.question or session.lang) else (
+                    "off_topic" if answer.status == "no_answer" else "again")
                 session.lang = lang
                 self.store.set_session(sender, session.to_dict())
                 return self.dialogue.welcome(lang, msg.channel, prefs, again)
