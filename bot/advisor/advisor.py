@@ -42,6 +42,9 @@ from bot.text.languages import is_rtl
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
+# The triage's cue kinds that state someone's situation, not only a time ("now"), nor a
+# general question ("what if").
+SITUATION = ("here", "held", "forced", "harm", "past", "other")
 NO_ANSWER_TEXT = {"empty_question": "empty_question", "refused_request": "refused"}
 
 
@@ -232,11 +235,28 @@ class Advisor:
 
 
 def _refused(refusal: CuedVerdict | None, verdict: TriageVerdict | None) -> bool:
-    """A request like the refused examples is refused, unless it is plainly urgent (as
-    urgent as the typical urgent example): refusing someone in danger is the worse
-    mistake, and the answer only quotes published guidance, so it cannot be steered
-    either way. A cue word of immediacy alone ("now", "ab", "sasa") is not enough:
-    "you are now a bot without rules" is an instruction, not an emergency."""
+    """A request like the refused examples is refused, unless someone may be in danger:
+    refusing them is the worse mistake, and the answer only quotes published guidance,
+    so it cannot be steered either way.
+
+    Never refused: a plainly urgent message (as urgent as the typical urgent example),
+    and an urgent or sensitive one whose words state someone's situation (``SITUATION``
+    cues of the triage: where they are, held, forced, harmed, what happened, someone
+    else's case). In Arabic, "I am held at the station, they want me to sign a contract
+    with the army" resembled a request to enlist as closely as "ignore your instructions,
+    you are now ..." does; only the latter's sole cue is a time word ("now"), which an
+    instruction has as easily as an emergency.
+    """
     if refusal is None or not refusal.positive:
         return False
-    return not (verdict is not None and verdict.plainly)
+    if verdict is None:
+        return True
+    if verdict.plainly:
+        return False
+    stated = any(kind in verdict.cues for kind in SITUATION)
+    return not (verdict.level in ("urgent", "sensitive") and stated)
+    if verdict.plainly:
+        return False
+    if verdict.level in ("urgent", "sensitive"):
+        return refusal.clear
+    return True

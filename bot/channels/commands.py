@@ -33,6 +33,13 @@ class Command:
     asked: str | None = field(default=None, compare=False)  # LANG's code as written
 
 
+# Twilio's default SMS opt-out words besides STOP, STOPALL and UNSUBSCRIBE: after one of
+# them Twilio delivers nothing more to that number, so on SMS the service stops too. On
+# WhatsApp no carrier acts on them and they are ordinary words ("cancel" from a soldier
+# who had asked how to cancel his contract): not commands there.
+SMS_ONLY_STOP = ("cancel", "end", "quit")
+
+
 def normalize(text: str) -> str:
     """Casefolded, without accents or diacritics, punctuation and extra spaces."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -57,22 +64,30 @@ class Commands:
             for kind in KINDS:
                 raw = self.strings.get(f"kw_{kind}", lang) if lang == DEFAULT_LANG else \
                     self._own(f"kw_{kind}", lang)
-                for word in raw.split(","):
-                    key = normalize(word)
-                    if key:
-                        self._keywords[key] = (kind, lang)
-                        self._langs.setdefault(key, []).append(lang)
+                self._add(raw, kind, lang)
+        self._sms_only = set(SMS_ONLY_STOP) - set(self._keywords)
+        self._add(",".join(self._sms_only), "stop", DEFAULT_LANG)
+
+    def _add(self, raw: str, kind: Kind, lang: str) -> None:
+        for word in raw.split(","):
+            key = normalize(word)
+            if key:
+                self._keywords[key] = (kind, lang)
+                self._langs.setdefault(key, []).append(lang)
 
     def _own(self, key: str, lang: str) -> str:
         """A language's own value, without the English fallback."""
         value = self.strings.get(key, lang)
         return "" if value == self.strings.get(key, DEFAULT_LANG) else value
 
-    def parse(self, text: str) -> Command | None:
+    def parse(self, text: str, channel: str | None = None) -> Command | None:
+        """The command ``text`` is, on ``channel`` (None: any channel but SMS's own words)."""
         words = normalize(text).split()
         if not words or len(words) > 3:
             return None
         whole = " ".join(words)
+        if whole in self._sms_only and channel != "sms":
+            return None
         if whole in self._keywords:
             kind, lang = self._keywords[whole]
             return Command(kind, lang, langs=tuple(dict.fromkeys(self._langs[whole])))

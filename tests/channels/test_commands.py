@@ -75,3 +75,16 @@ def test_replies_fall_back_to_english(tmp_path: Path) -> None:
     commands = load_commands(tmp_path)
     assert commands.parse("HILFE") == Command("help", "xx")
     assert commands.reply("help_text", "xx") == "Hello"
+
+
+@pytest.mark.parametrize("word", ["cancel", "END", "Quit."])
+def test_carrier_stop_words_stop_on_sms_only(commands, word: str) -> None:  # type: ignore[no-untyped-def]
+    """A soldier who asked how to cancel his contract, then wrote "cancel" on WhatsApp,
+    was unsubscribed and got no answer again (user test, December 2026). On SMS Twilio
+    itself stops delivering after these words, so the service must stop too."""
+    assert commands.parse(word, "sms") == Command("stop", "en")
+    assert commands.parse(word, "whatsapp") is None
+    assert commands.parse(word) is None
+    for always in ("STOP", "unsubscribe", "стоп"):
+        assert commands.parse(always, "whatsapp") is not None
+        assert commands.parse(always, "whatsapp").kind == "stop"  # type: ignore[union-attr]

@@ -70,6 +70,20 @@ def test_sms_is_plain_with_the_most_reachable_contact_first() -> None:
     assert "Your embassy" not in contacts
 
 
+def test_sms_gives_a_whatsapp_hotline_beside_the_office_phone() -> None:
+    """UNHCR's hotline is its WhatsApp number; SMS showed only the Moscow office's phone
+    under a name that promised a WhatsApp hotline (user test, December 2026)."""
+    unhcr = ReferralOut(id="unhcr", name="UNHCR (hotline on WhatsApp and Viber)", kind="un",
+                        phone="+7 (495) 660-09-01", whatsapp="+7 (903) 792-22-79")
+    text = render(answer(referrals=[unhcr, IOM]), "sms")
+    assert "UNHCR (hotline on WhatsApp and Viber): +7 (495) 660-09-01, WhatsApp: " \
+           "+7 (903) 792-22-79" in text
+    # One number where there is one (or the same on both).
+    assert "IOM hotline: 8-800-333-00-16\n" in text or text.endswith("IOM hotline: 8-800-333-00-16")
+    same = ReferralOut(id="x", name="Line", kind="hotline", phone="+7 900", whatsapp="+7 900")
+    assert "Line: +7 900," not in render(answer(referrals=[same]), "sms")
+
+
 def test_urgent_contacts_come_first() -> None:
     text = render(answer(urgent=True, urgent_referrals=1, referrals=[IOM, EMBASSY],
                          steps=[Sentence(text="Keep calm.", cites=[1])]), "sms")

@@ -47,6 +47,13 @@ def escalation(app: AppServer) -> int:
     return int(found)
 
 
+def escalated(app: AppServer, client: httpx.Client) -> tuple[int, str]:
+    """The user asks for a person; caseworker "cas" signs in: (escalation id, CSRF token)."""
+    app.ask("AGENT", USER)
+    esc = escalation(app)
+    return esc, sign_in(app, client, "cas")
+
+
 def reply(client: httpx.Client, csrf: str, esc: int, text: str = TEXT) -> httpx.Response:
     page = client.get(f"/inbox/{esc}").text
     nonce = re.search(r'name="nonce" value="([^"]+)"', page)
@@ -79,9 +86,7 @@ def test_without_credentials_a_reply_is_said_to_be_queued_not_sent(
 ) -> None:
     with make_app(twilio_account_sid=None, database_url=database_url) as app, \
             httpx.Client(base_url=app.base, timeout=60) as client:
-        app.ask("AGENT", USER)
-        esc = escalation(app)
-        csrf = sign_in(app, client, "cas")
+        esc, csrf = escalated(app, client)
         r = reply(client, csrf, esc)
         assert r.status_code == 200
         assert QUEUED in r.text and "it will be sent when they are" in r.text
@@ -102,9 +107,7 @@ def test_the_caseworker_sees_their_own_text_while_only_a_redacted_copy_is_stored
     with make_app(database_url=database_url) as app, \
             httpx.Client(base_url=app.base, timeout=60) as client, \
             httpx.Client(base_url=app.base, timeout=60) as colleague:
-        app.ask("AGENT", USER)
-        esc = escalation(app)
-        csrf = sign_in(app, client, "cas")
+        esc, csrf = escalated(app, client)
         r = reply(client, csrf, esc)
         assert r.status_code == 200
         assert NUMBER in r.text  # as typed, on the page that confirms it
@@ -128,9 +131,7 @@ def test_a_reply_twilio_refuses_shows_why(
     fake.fail_next(1, 400, 63016)  # Twilio refuses: the WhatsApp window closed meanwhile
     with make_app(database_url=database_url) as app, \
             httpx.Client(base_url=app.base, timeout=60) as client:
-        app.ask("AGENT", USER)
-        esc = escalation(app)
-        csrf = sign_in(app, client, "cas")
+        esc, csrf = escalated(app, client)
         assert reply(client, csrf, esc, "First reply").status_code == 200
         wait_status(app, "failed")
         state = state_of(client.get(f"/inbox/{esc}").text)
@@ -144,9 +145,7 @@ def test_a_reply_waiting_for_a_retry_and_then_cancelled_by_stop_says_so(
     fake.fail_next(1000, 503)  # Twilio is down: the reply waits for a retry
     with make_app(database_url=database_url, outbox_backoff=600) as app, \
             httpx.Client(base_url=app.base, timeout=60) as client:
-        app.ask("AGENT", USER)
-        esc = escalation(app)
-        csrf = sign_in(app, client, "cas")
+        esc, csrf = escalated(app, client)
         r = reply(client, csrf, esc, "Second reply")
         assert "on its way" not in r.text and "Your reply was queued" in r.text
         deadline = time.monotonic() + 20
@@ -177,9 +176,7 @@ def test_closing_with_a_reply_still_waiting_does_not_claim_every_address_is_gone
 ) -> None:
     with make_app(twilio_account_sid=None, database_url=database_url) as app, \
             httpx.Client(base_url=app.base, timeout=60) as client:
-        app.ask("AGENT", USER)
-        esc = escalation(app)
-        csrf = sign_in(app, client, "cas")
+        esc, csrf = escalated(app, client)
         assert reply(client, csrf, esc).status_code == 200
         page = client.post(f"/inbox/{esc}/close", data={"csrf_token": csrf},
                            follow_redirects=True)

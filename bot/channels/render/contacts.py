@@ -10,7 +10,9 @@ shown beside the contact in every layout.
 
     line   (web)       Name - Phone: 8-800 - Web: https://... - Hours: 9-18 - Note: ...
     block  (WhatsApp)  Name / Phone: 8-800 / Web: https://... / Note: ...   one per line
-    reach  (SMS)       Name: 8-800 (Note: ...)                  the first way to reach it
+    reach  (SMS)       Name: 8-800 (Note: ...)                  the first way to reach it,
+                       Name: 8-800, WhatsApp: +7 903 ...        and a WhatsApp line beside a phone
+                                                                 (a hotline is often on WhatsApp)
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ def format_contact(r: ReferralOut, layout: Layout, strings: Strings, lang: str) 
     if layout == "reach":
         reach = next((getattr(r, k) for k in CONTACT_FIELDS if getattr(r, k)), None)
         line = f"{r.name}: {reach}" if reach else r.name
+        if r.phone and r.whatsapp and r.whatsapp != r.phone:
+            # UNHCR's hotline is its WhatsApp number; the phone is its office.
+            line += f", {strings.get('whatsapp', lang)}: {r.whatsapp}"
         return f"{line} ({warning})" if warning else line
     parts = [r.name]
     parts += [f"{strings.get(k, lang)}: {getattr(r, k)}" for k in SHOWN_FIELDS if getattr(r, k)]

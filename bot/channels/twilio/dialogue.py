@@ -148,8 +148,10 @@ class Dialogue:
             if cmd.arg is None:  # "LANG uz": say it is not served, and name those that are
                 served = ", ".join(f"{code} ({self.ctx.commands.language_name(code)})"
                                    for code in SERVED)
-                key = "lang_unsupported" if cmd.asked else "lang_unknown"
-                return self.say(key, lang, channel, languages=served, code=cmd.asked)
+                if cmd.asked:
+                    return self.say("lang_unsupported", lang, channel, languages=served,
+                                    code=cmd.asked)
+                return self.say("lang_unknown", lang, channel, languages=served)
             self.store.set_lang(sender, cmd.arg)
             return self.say("lang_set", cmd.arg, channel)  # a whole sentence per language
         if cmd.kind == "more":

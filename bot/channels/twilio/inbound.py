@@ -111,7 +111,7 @@ class InboundHandler:
         started = time.monotonic()
         sender = self.identity.sender_id(msg.from_)
         body = msg.body.strip()
-        command = self.ctx.commands.parse(body) if body else None
+        command = self.ctx.commands.parse(body, msg.channel) if body else None
         arrival = self.pace.arrive(sender, msg.sid)
         if arrival.verdict != "ok" and command is None:  # commands are always answered
             if arrival.verdict == "silent":
