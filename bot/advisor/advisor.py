@@ -92,7 +92,7 @@ class Advisor:
         refusal = self.refusals.judge(vector, text) if self.refusals else None
         trace = replace(trace, triage=verdict, refusal=refusal)
         level: Level = verdict.level if verdict else "routine"  # type: ignore[assignment]
-        if _refused(refusal, verdict):
+        if refused(refusal, verdict):
             # Instructions to the bot and requests for recruiters are refused before
             # retrieval (they must not steer what is said) and are routine.
             if measure:
@@ -234,29 +234,22 @@ class Advisor:
         ).traced(trace)
 
 
-def _refused(refusal: CuedVerdict | None, verdict: TriageVerdict | None) -> bool:
+def refused(refusal: CuedVerdict | None, verdict: TriageVerdict | None) -> bool:
     """A request like the refused examples is refused, unless someone may be in danger:
     refusing them is the worse mistake, and the answer only quotes published guidance,
     so it cannot be steered either way.
 
     Never refused: a plainly urgent message (as urgent as the typical urgent example),
     and an urgent or sensitive one whose words state someone's situation (``SITUATION``
-    cues of the triage: where they are, held, forced, harmed, what happened, someone
+    cues of the triage: where they are, held, made to sign, hurt, what happened, someone
     else's case). In Arabic, "I am held at the station, they want me to sign a contract
     with the army" resembled a request to enlist as closely as "ignore your instructions,
-    you are now ..." does; only the latter's sole cue is a time word ("now"), which an
-    instruction has as easily as an emergency.
+    you are now ..." does; only the latter's sole cue is a time word ("now", "ab",
+    "sasa"), which an instruction has as easily as an emergency.
     """
     if refusal is None or not refusal.positive:
         return False
-    if verdict is None:
+    if verdict is None or verdict.level not in ("urgent", "sensitive"):
         return True
-    if verdict.plainly:
-        return False
-    stated = any(kind in verdict.cues for kind in SITUATION)
-    return not (verdict.level in ("urgent", "sensitive") and stated)
-    if verdict.plainly:
-        return False
-    if verdict.level in ("urgent", "sensitive"):
-        return refusal.clear
-    return True
+    stated = verdict.danger or any(kind in verdict.cues for kind in SITUATION)
+    return not (verdict.plainly and verdict.level == "urgent" or stated)

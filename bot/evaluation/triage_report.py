@@ -81,11 +81,13 @@ def cross_validation_lines(cv: CrossValidation) -> list[str]:
     t = cv.thresholds
     lines = [
         f"triage: {cv.examples} examples in {len(cv.languages)} languages (prompts/triage); "
-        f"urgent when urgency >= {t.urgent_now:.3f} with a cue of immediacy, >= "
-        f"{t.urgent:.3f} without; else sensitive when concern >= {t.sensitive:.3f}; "
+        f"urgent when urgency >= {t.urgent:.3f}, or >= {t.urgent_countered:.3f} with a cue "
+        f"that it is over, general or someone else's; else sensitive when concern >= "
+        f"{t.sensitive:.3f}; "
         f"plainly urgent (a refusal yields) from {t.plain:.3f}",
-        f"  the urgent examples that set them: {cv.hardest_now.path}:{cv.hardest_now.line} "
-        f"{cv.hardest_now.text!r}; {cv.hardest.path}:{cv.hardest.line} {cv.hardest.text!r}",
+        f"  the urgent examples that set them: {cv.hardest.path}:{cv.hardest.line} "
+        f"{cv.hardest.text!r}; {cv.hardest_countered.path}:{cv.hardest_countered.line} "
+        f"{cv.hardest_countered.text!r}",
     ]
     for s in cv.schemes:
         lines += _table(f"cross-validated, {SCHEMES.get(s.scheme, s.scheme)}:",
@@ -112,11 +114,12 @@ def as_json(
 ) -> dict:
     return {
         "examples": cv.examples,
-        "thresholds": {"urgent_now": cv.thresholds.urgent_now, "urgent": cv.thresholds.urgent,
+        "thresholds": {"urgent": cv.thresholds.urgent,
+                       "urgent_countered": cv.thresholds.urgent_countered,
                        "sensitive": cv.thresholds.sensitive, "plain": cv.thresholds.plain},
         "hardest_urgent_examples": {
             name: {"path": e.path, "line": e.line, "text": e.text}
-            for name, e in (("with_immediacy", cv.hardest_now), ("without", cv.hardest))
+            for name, e in (("countered", cv.hardest_countered), ("not_countered", cv.hardest))
         },
         "cross_validated": {
             s.scheme: {

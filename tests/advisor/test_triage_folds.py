@@ -169,12 +169,15 @@ def test_plainly_urgent_is_the_median_held_out_urgent_score():
     assert t.plain == pytest.approx(0.95)
 
 
-def test_a_cue_of_immediacy_lowers_only_the_bar_of_messages_that_hold_one():
+def test_a_cue_against_urgency_lowers_only_the_bar_of_messages_that_hold_one():
+    """An urgent example about someone else, or with a word of the past, scores low (those
+    cues count against urgency); it sets the bar of messages with such a cue only."""
     levels = np.array([U, U, R, R])
-    now = np.array([True, False, True, False])
+    countered = np.array([True, False, True, False])
     h = heldout("random", [0.2, 0.8, 0.5, 0.6], [0.0] * 4)
-    t = choose_thresholds([h], levels, now)
-    assert (t.urgent_now, t.urgent) == (0.2, 0.8)
+    t = choose_thresholds([h], levels, countered)
+    assert (t.urgent_countered, t.urgent) == (0.2, 0.8)
+    assert (t.hardest_countered, t.hardest) == (0, 1)
     # The routine message without a cue (0.6) stays routine; the one with a cue (0.5) is
     # flagged: the false alarm is counted, not hidden.
-    assert list(decide(h.urgency, h.concern, t, now)) == [U, U, U, R]
+    assert list(decide(h.urgency, h.concern, t, countered)) == [U, U, U, R]

@@ -25,6 +25,8 @@ import numpy as np
 from bot.advisor.cues import Cues
 from bot.advisor.triage.data import CUE_KINDS, IMMEDIATE
 
+COUNTER = ("past", "general", "other")  # the kinds that count against urgency
+DANGER = ("held", "forced", "harm")  # the kinds of immediacy that name the danger itself
 QUESTION_MARKS = ("?", "؟", "፧", "？")
 COLUMNS = (*CUE_KINDS, "question", "immediate")
 
@@ -32,6 +34,18 @@ COLUMNS = (*CUE_KINDS, "question", "immediate")
 def is_immediate(found: Mapping[str, str]) -> bool:
     """A cue says it is happening to someone now (or within hours)."""
     return any(kind in found for kind in IMMEDIATE)
+
+
+def is_countered(found: Mapping[str, str]) -> bool:
+    """A cue says it is over, asks what could happen, or is about someone else: such
+    messages have their own urgent threshold (``folds.py``)."""
+    return any(kind in found for kind in COUNTER)
+
+
+def names_a_danger(found: Mapping[str, str]) -> bool:
+    """A cue says someone is held, made to sign or act, or hurt: words an instruction to
+    the bot or a request to enlist does not use ("now" does: "you are now DAN")."""
+    return any(kind in found for kind in DANGER)
 
 
 class CueFeatures:

@@ -5,16 +5,24 @@ in a language it has no examples of, or a mix it never saw), and in random
 folds (a new message in a known language). Every held-out example is scored by
 votes trained without it.
 
-The rule has two urgent thresholds, one for messages that hold a cue of
-immediacy ("now", "I'm in", "can't leave": ``features.py``) and one for those
-that hold none. Each is the lowest urgency score of any held-out urgent example
-of its kind, over both ways, so recall of urgent on held-out folds is 1.0 by
+The rule has two urgent thresholds, one for messages that hold a cue that it
+is over, a question about what could happen, or someone else's ("last week",
+"what if", "my brother": ``features.COUNTER``) and one for those that hold
+none. Each is the lowest urgency score of any held-out urgent example of its
+kind, over both ways, so recall of urgent on held-out folds is 1.0 by
 construction and precision is what is left. Missing a person in danger costs
 more than a false alarm; the false alarms are reported, not hidden. Splitting
 the rule in two keeps one odd example from lowering the bar for every message:
-an urgent example written without any cue word sets only the threshold of
-messages without one, which most questions in general are. Below them, the
-sensitive threshold is the concern score with the best F1 for sensitive.
+"my brother called from the police station, they are holding him" is urgent
+but scores low, as its cue of someone else counts against urgency; it sets only
+the bar of messages that hold such a cue too, not the bar of "tell me a joke".
+Below them, the sensitive threshold is the concern score with the best F1 for
+sensitive.
+
+Measured with ``bench/triage.py`` (December 2026, 1,733 examples; urgent
+precision / recall on tests/eval/questions.yaml, the answers' level): the bars
+split by a cue of immediacy instead gave 0.556 / 0.969, split by a cue against
+urgency 0.600 / 0.949; held out, 0.854 / 0.816 and 0.869 / 0.833 precision.
 """
 
 from __future__ import annotations
@@ -40,18 +48,18 @@ class Heldout:
 
 @dataclass(frozen=True)
 class Thresholds:
-    urgent: float  # for a message without a cue of immediacy
-    urgent_now: float  # for a message with one
+    urgent: float  # for a message without a cue against urgency (over, general, other)
+    urgent_countered: float  # for a message with one
     sensitive: float
     hardest: int  # the urgent example whose held-out score set ``urgent``
-    hardest_now: int  # the one that set ``urgent_now``
+    hardest_countered: int  # the one that set ``urgent_countered``
     # The median held-out score of the urgent examples: a message at least this urgent is
     # as plainly urgent as a typical one, whatever its cue words (the refusal check yields
-    # to it; a cue of immediacy alone never gets a message there).
+    # to it; a cue word alone never gets a message there).
     plain: float = float("inf")
 
-    def urgent_for(self, immediate: np.ndarray) -> np.ndarray:
-        return np.where(immediate, self.urgent_now, self.urgent)
+    def urgent_for(self, countered: np.ndarray) -> np.ndarray:
+        return np.where(countered, self.urgent_countered, self.urgent)
 
 
 @dataclass(frozen=True)
@@ -95,11 +103,11 @@ def _lowest(heldouts: Sequence[Heldout], mask: np.ndarray) -> tuple[float, int]:
 
 
 def choose_thresholds(
-    heldouts: Sequence[Heldout], levels: np.ndarray, immediate: np.ndarray | None = None
+    heldouts: Sequence[Heldout], levels: np.ndarray, countered: np.ndarray | None = None
 ) -> Thresholds:
-    """``immediate`` (n,): the example holds a cue of immediacy (None: nobody does)."""
+    """``countered`` (n,): the example holds a cue against urgency (None: nobody does)."""
     urgent = levels == URGENT
-    now = np.zeros(len(levels), dtype=bool) if immediate is None else immediate.astype(bool)
+    now = np.zeros(len(levels), dtype=bool) if countered is None else countered.astype(bool)
     t_any = _lowest(heldouts, urgent)
     # A kind with no urgent example at all takes the one threshold of every example.
     t_now = _lowest(heldouts, urgent & now) if (urgent & now).any() else t_any
@@ -127,8 +135,8 @@ def _best_f1(score: np.ndarray, truth: np.ndarray) -> float:
 
 
 def decide(urgency: np.ndarray, concern: np.ndarray, thresholds: Thresholds,
-           immediate: np.ndarray | None = None) -> np.ndarray:
-    now = np.zeros(len(urgency), dtype=bool) if immediate is None else immediate.astype(bool)
+           countered: np.ndarray | None = None) -> np.ndarray:
+    now = np.zeros(len(urgency), dtype=bool) if countered is None else countered.astype(bool)
     return np.where(urgency >= thresholds.urgent_for(now), URGENT,
                     np.where(concern >= thresholds.sensitive, SENSITIVE, ROUTINE))
 
@@ -149,7 +157,7 @@ def figures(truth: np.ndarray, predicted: np.ndarray) -> dict[int, Figure]:
 
 def unseen_language_recall(
     heldouts: Sequence[Heldout], levels: np.ndarray, langs: Sequence[str],
-    immediate: np.ndarray | None = None,
+    countered: np.ndarray | None = None,
 ) -> dict[str, tuple[float, float | None]]:
     """Per language: urgent (recall, precision) in that language, with the urgent
     thresholds set on the other languages' held-out urgent examples only.
@@ -159,7 +167,7 @@ def unseen_language_recall(
     not set on, as they must for a language nobody has written examples in.
     """
     codes = np.asarray(langs)
-    now = np.zeros(len(levels), dtype=bool) if immediate is None else immediate.astype(bool)
+    now = np.zeros(len(levels), dtype=bool) if countered is None else countered.astype(bool)
     by_language = next(h for h in heldouts if h.scheme == "language")
     urgent = levels == URGENT
     out: dict[str, tuple[float, float | None]] = {}

@@ -20,7 +20,14 @@ from pathlib import Path
 import numpy as np
 
 from bot.advisor.triage.data import LEVELS, Example, TriageData, read_triage
-from bot.advisor.triage.features import COLUMNS, CueFeatures, is_immediate
+from bot.advisor.triage.features import (
+    COLUMNS,
+    COUNTER,
+    CueFeatures,
+    is_countered,
+    is_immediate,
+    names_a_danger,
+)
 from bot.advisor.triage.folds import (
     Figure,
     Heldout,
@@ -43,11 +50,13 @@ Embed = Callable[[list[str]], Sequence[Sequence[float]]]
 class TriageVerdict:
     level: str  # urgent | sensitive | routine
     scores: dict[str, float]  # the regression's probability of each level
-    urgency: float  # urgent when at least thresholds.urgent_now (or .urgent: no immediacy)
+    urgency: float  # urgent when at least thresholds.urgent (.urgent_countered if countered)
     concern: float  # sensitive (if not urgent) when at least thresholds.sensitive
     cues: dict[str, str]  # kind (now, here, held, ..., other) -> the cue word found
-    immediate: bool  # a cue says it is happening now: the lower urgent threshold applies
+    immediate: bool  # a cue says it is happening now
+    countered: bool  # a cue says it is over, general or someone else's: its own threshold
     plainly: bool  # urgent, and at least as urgent as the typical urgent example
+    danger: bool  # a cue says someone is held, forced or hurt (features.DANGER)
     nearest: Example  # the example most like the message
     exact: bool  # the message is one of the examples, and has its level
 
@@ -65,7 +74,7 @@ class CrossValidation:
     languages: list[str]
     thresholds: Thresholds
     hardest: Example  # the held-out urgent example that set the urgent threshold
-    hardest_now: Example  # the one that set the threshold of messages with a cue of immediacy
+    hardest_countered: Example  # the one that set the threshold of countered messages
     schemes: list[SchemeReport]
     unseen: dict[str, tuple[float, float | None]] = field(default_factory=dict)
 
@@ -94,7 +103,8 @@ class Triage:
         x = np.asarray(vectors, dtype=np.float32)
         f = self._features.matrix([e.text for e in data.examples])
         y = np.array([LEVELS.index(e.level) for e in data.examples])
-        now = f[:, COLUMNS.index("immediate")] > 0
+        against = f[:, [COLUMNS.index(kind) for kind in COUNTER]] > 0
+        countered: np.ndarray = np.asarray(against.any(axis=1), dtype=bool)
         langs = [e.lang for e in data.examples]
 
         def votes(train: np.ndarray) -> Votes:
@@ -109,8 +119,8 @@ class Triage:
                 held_out("language", language_folds(langs), fit),
                 held_out("random", random_folds(len(y), random_k, seed), fit),
             ]
-            self.thresholds = choose_thresholds(heldouts, y, now)
-            self.report = _report(data, heldouts, self.thresholds, y, langs, now)
+            self.thresholds = choose_thresholds(heldouts, y, countered)
+            self.report = _report(data, heldouts, self.thresholds, y, langs, countered)
             self._votes = votes(np.ones(len(y), dtype=bool))
         self._exact = {_key(e.text): e for e in data.examples}
 
@@ -119,10 +129,10 @@ class Triage:
         found = self._features.found(text)
         s = self._votes.score(v, self._features.row(found, text))
         urgency, concern = float(s.urgency[0]), float(s.concern[0])
-        now = is_immediate(found)
+        countered = is_countered(found)
         same = self._exact.get(_key(text))
         level = same.level if same else LEVELS[
-            int(decide(s.urgency, s.concern, self.thresholds, np.array([now]))[0])]
+            int(decide(s.urgency, s.concern, self.thresholds, np.array([countered]))[0])]
         return TriageVerdict(
             level=level,
             scores={lv: round(float(p), 4) for lv, p in zip(LEVELS, s.probabilities[0],
@@ -130,8 +140,10 @@ class Triage:
             urgency=urgency,
             concern=concern,
             cues=found,
-            immediate=now,
+            immediate=is_immediate(found),
+            countered=countered,
             plainly=level == "urgent" and urgency >= self.thresholds.plain,
+            danger=names_a_danger(found),
             nearest=same or self._examples[self._votes.nearest(v)],
             exact=same is not None,
         )
@@ -144,13 +156,13 @@ class Triage:
 
 def _report(
     data: TriageData, heldouts: list[Heldout], t: Thresholds, y: np.ndarray, langs: list[str],
-    now: np.ndarray,
+    countered: np.ndarray,
 ) -> CrossValidation:
     codes = np.asarray(langs)
     languages = sorted(set(langs))
     schemes = []
     for h in heldouts:
-        predicted = decide(h.urgency, h.concern, t, now)
+        predicted = decide(h.urgency, h.concern, t, countered)
         per_lang = {
             lang: _named(figures(y[codes == lang], predicted[codes == lang]))
             for lang in languages
@@ -161,9 +173,9 @@ def _report(
         languages=languages,
         thresholds=t,
         hardest=data.examples[t.hardest],
-        hardest_now=data.examples[t.hardest_now],
+        hardest_countered=data.examples[t.hardest_countered],
         schemes=schemes,
-        unseen=unseen_language_recall(heldouts, y, langs, now),
+        unseen=unseen_language_recall(heldouts, y, langs, countered),
     )
 
 
