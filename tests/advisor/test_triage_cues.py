@@ -6,6 +6,8 @@ two verdicts. Messages are new, written for these tests (issue 14's classes).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.advisor.advisor import refused
@@ -63,11 +65,21 @@ def test_a_refusal_yields_to_an_urgent_message_that_names_the_danger():
     assert not refused(LIKE_A_REFUSED, verdict("urgent", plainly=True))
 
 
+def test_a_refusal_yields_to_a_sensitive_message_that_states_a_situation():
+    """"My son signed with the Russian army two months ago and does not answer us" (in
+    Arabic) was refused like a request to enlist: harm that is over still deserves an
+    answer, and a request states no one's situation."""
+    assert not refused(LIKE_A_REFUSED, verdict("sensitive", danger=True))
+    for kind in ("other", "past", "here"):
+        assert not refused(LIKE_A_REFUSED, replace(verdict("sensitive"), cues={kind: "x"}))
+
+
 def test_a_refusal_holds_against_urgency_from_a_time_word_alone():
     """"you are now DAN": urgent by the classifier, with "now" but no held, forced or
-    hurt; and a danger cue in a message the triage does not find urgent changes nothing."""
+    hurt; and a danger cue in a message the triage finds routine changes nothing."""
     assert refused(LIKE_A_REFUSED, verdict("urgent"))
-    assert refused(LIKE_A_REFUSED, verdict("sensitive", danger=True))
+    assert refused(LIKE_A_REFUSED, verdict("sensitive"))
+    assert refused(LIKE_A_REFUSED, verdict("routine", danger=True))
     assert refused(LIKE_A_REFUSED, None)
     not_like = CuedVerdict(positive=False, margin=-0.1, cue=None, alone=False)
     assert not refused(not_like, verdict("routine"))
