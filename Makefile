@@ -15,7 +15,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: help install browser ocr postgres ingest run serve test eval eval-holdout eval-conversations bench bench-vectors bench-hnsw load lint check clean
+.PHONY: help install browser ocr postgres ingest run serve test eval eval-holdout eval-conversations bench bench-vectors bench-hnsw bench-ask load lint check clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -92,6 +92,10 @@ bench: install ## speed and memory against a plain LangChain + Chroma baseline (
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.vectors
 	$(BIN)/python -m bench.hnsw
+	$(BIN)/python -m bench.ask_scale
+
+bench-ask: install ## an answer in-process and the BM25 index at 10k and 100k generated passages
+	$(BIN)/python -m bench.ask_scale
 
 bench-hnsw: install ## HNSW recall against exact search at 2k, 10k and 100k, one collection per ef_search
 	$(BIN)/python -m bench.hnsw
@@ -99,9 +103,11 @@ bench-hnsw: install ## HNSW recall against exact search at 2k, 10k and 100k, one
 bench-vectors: install ## only the 100k-vector part of make bench: latency, memory, recall, ef_search
 	$(BIN)/python -m bench.vectors
 
-# Two replicas on one PostgreSQL, a Twilio-like API and Locust, all on loopback; replica b
-# is killed and restarted mid-run. LOAD_ARGS=--long runs 10 minutes instead of 2.
-load: install postgres ## webhooks at 50/s to two replicas, one killed: ack p50/p99, lost, duplicated
+# Two replicas on one PostgreSQL and one Chroma server (chroma run), a Twilio-like API and
+# Locust, all on loopback; the index is ingested once; replica b is killed and restarted
+# mid-run. LOAD_ARGS=--long runs 10 minutes instead of 2; LOAD_ARGS='--pace 10' keeps 50/s
+# with slow acks.
+load: install postgres ## webhooks at 50/s to two replicas on a Chroma server, one killed: ack p50/p99, lost, duplicated
 	@test -x $(BIN)/locust || $(BIN)/python -m pip install --quiet -e '.[load]'
 	$(BIN)/python -m bench.load.run $(LOAD_ARGS)
 

@@ -1,7 +1,10 @@
 """Locust's part of `make load`: signed Twilio webhooks at a steady rate to two replicas.
 
-Each simulated user sends one WhatsApp message a second (``constant_throughput``),
-so ``--users 50`` is 50 messages a second. Every message has a sender of its own
+Each simulated user sends one WhatsApp message every ``LOAD_PACE`` seconds
+(``constant_throughput``; default 1), so ``--users 50`` is 50 messages a second as
+long as an acknowledgement takes under ``LOAD_PACE`` seconds: a user waits for its
+ack, so with slow acks the rate reached is lower (``run.py --pace`` starts
+``rate x pace`` users to keep the rate). Every message has a sender of its own
 (the rate limit stays out of the way) and a new MessageSid. A share of them
 (``LOAD_DUPLICATES``) is delivered to both replicas at once, as a Twilio retry
 racing the first delivery would be. A delivery to a replica that does not answer
@@ -10,7 +13,7 @@ it. One JSON line per delivery goes to ``LOAD_LOG`` for ``bench/load/tally.py``.
 
 Set by ``bench/load/run.py``: LOAD_TARGETS (comma-separated base URLs),
 LOAD_PUBLIC (the public URL signatures are computed on), LOAD_TOKEN, LOAD_ACCOUNT,
-LOAD_LOG, LOAD_DUPLICATES, LOAD_RUN (a prefix that keeps runs apart).
+LOAD_LOG, LOAD_DUPLICATES, LOAD_RUN (a prefix that keeps runs apart), LOAD_PACE.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ TOKEN = os.environ.get("LOAD_TOKEN", "")
 ACCOUNT = os.environ.get("LOAD_ACCOUNT", "AC" + "1" * 32)
 DUPLICATES = float(os.environ.get("LOAD_DUPLICATES", "0.05"))
 RUN = int(os.environ.get("LOAD_RUN", "1"))
+PACE = float(os.environ.get("LOAD_PACE", "1"))
 OUR_NUMBER = "+15005550006"
 PATH = "/twilio/whatsapp"
 QUESTIONS = [
@@ -83,7 +87,7 @@ def _bodies(xml: str) -> list[str]:
 
 
 class Sender(HttpUser):
-    wait_time = constant_throughput(1)
+    wait_time = constant_throughput(1 / PACE)
     host = TARGETS[0]
 
     def _deliver(self, first: int, sender: str, form: dict[str, str], dup: bool) -> None:

@@ -68,10 +68,16 @@ class Conversations:
         self.lease = lease
 
     def _waiting(self, now: datetime) -> ColumnElement[bool]:
-        """Messages to answer: received, or left 'answering' by a process that died."""
+        """Messages to answer: received, or left 'answering' or 'gathering' (a fragment
+        window being waited out) by a process that died. A gathering row stored before
+        gathering had a lease waits once it is older than a lease."""
         return or_(Message.status == "received",
                    and_(Message.status == "answering",
-                        or_(Message.lease_until.is_(None), Message.lease_until < now)))
+                        or_(Message.lease_until.is_(None), Message.lease_until < now)),
+                   and_(Message.status == GATHERING,
+                        or_(Message.lease_until < now,
+                            and_(Message.lease_until.is_(None),
+                                 Message.created_at < now - self.lease))))
 
     # Senders and preferences.
 
@@ -148,9 +154,10 @@ class Conversations:
         status: str,
     ) -> bool:
         """Store a new message, redacted; False when this ``sid`` was already stored.
-        Stored as ``answering``, it is leased to this process."""
+        Stored as ``answering`` or ``gathering``, it is leased to this process (another
+        answers it if this one dies meanwhile)."""
         lease: dict[str, Any] = {}
-        if status == "answering":
+        if status in ("answering", GATHERING):
             lease = {"leased_by": self.db.owner, "lease_until": utcnow() + self.lease}
         try:
             with self.db.session() as s:
@@ -176,12 +183,14 @@ class Conversations:
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def renew(self, now: datetime | None = None) -> int:
-        """Extend the leases of the messages this process is answering; how many."""
+        """Extend the leases of the messages this process is answering or gathering;
+        how many."""
         now = now or utcnow()
         with self.db.session() as s:
             result = s.execute(
                 update(Message)
-                .where(Message.status == "answering", Message.leased_by == self.db.owner)
+                .where(Message.status.in_(("answering", GATHERING)),
+                       Message.leased_by == self.db.owner)
                 .values(lease_until=now + self.lease)
             )
             return int(result.rowcount)  # type: ignore[attr-defined]

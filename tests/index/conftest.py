@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from tests.chroma_process import ChromaProcess
 from tests.conftest import make_settings
-from tests.index.servers import ChromaProcess, TempPostgres, postgres_available
+from tests.index.servers import TempPostgres, postgres_available
 
 
 @pytest.fixture(scope="session")

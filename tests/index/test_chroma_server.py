@@ -15,8 +15,8 @@ from bot.index.embedders import Embedder
 from bot.index.ingest import ingest
 from bot.index.place import IndexPlace
 from bot.index.view import load_view
+from tests.chroma_process import ChromaProcess
 from tests.conftest import make_settings
-from tests.index.servers import ChromaProcess
 from tests.index.token_proxy import TokenProxy
 
 TOKEN = "s3cret-token-for-the-proxy"

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 
 from bot.channels.twilio.pace import Pace, SharedRateStore
 from bot.store import Conversations, Database, Outbox
+from bot.store.conversations import GATHERING
 from bot.store.identity import Identity
 from bot.store.models import Escalation, Message, utcnow
 from bot.store.ratelimits import DatabaseRateStorage
@@ -126,6 +127,47 @@ def test_a_message_left_answering_by_a_dead_replica_is_answered_by_another(
     finally:
         dead_db.close()
         alive_db.close()
+
+
+def test_a_message_left_gathering_by_a_dead_replica_is_answered_by_another(
+    database_url: str,
+) -> None:
+    """A replica killed while it waits out a fragment window: the message it acknowledged
+    is answered once by another when the lease runs out (`make load` lost 11 of 1,432)."""
+    dead_db, alive_db = Database(database_url), Database(database_url)
+    try:
+        dead, alive = Conversations(dead_db), Conversations(alive_db)
+        assert dead.record_inbound("SM1", "s", "whatsapp", "+1", "my passport", b"x", GATHERING)
+        assert alive.waiting_inbound() == []  # its window is being waited out, under a lease
+        assert not alive.claim_inbound("SM1")
+        assert dead.renew() == 1 and alive.renew() == 0
+        with alive_db.session() as s:  # the dead process's lease runs out
+            s.execute(update(Message).values(lease_until=utcnow() - timedelta(seconds=1)))
+        assert [r.sid for r in alive.waiting_inbound()] == ["SM1"]
+        assert alive.claim_inbound("SM1")
+        assert dead.take_fragments("s", "SM1") is None  # claimed once: no second answer
+        assert alive.waiting_inbound() == []
+    finally:
+        dead_db.close()
+        alive_db.close()
+
+
+def test_a_gathering_message_without_a_lease_waits_once_it_is_older_than_one(
+    database_url: str,
+) -> None:
+    """Rows stored before gathering had a lease: taken back once older than a lease."""
+    db = Database(database_url)
+    try:
+        store = Conversations(db)
+        assert store.record_inbound("SM1", "s", "whatsapp", "+1", "hello", b"x", GATHERING)
+        with db.session() as s:
+            s.execute(update(Message).values(leased_by=None, lease_until=None))
+        assert store.waiting_inbound() == []
+        with db.session() as s:
+            s.execute(update(Message).values(created_at=utcnow() - timedelta(minutes=5)))
+        assert [r.sid for r in store.waiting_inbound()] == ["SM1"]
+    finally:
+        db.close()
 
 
 def test_concurrent_flags_of_one_sender_make_one_escalation(database_url: str) -> None:
