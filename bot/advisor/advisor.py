@@ -122,9 +122,10 @@ class Advisor:
             return self._no_answer(view, question, trace, budget, "no_relevant_guidance", level)
 
         citations, step_sentences, sentences = cite(step_hits, composed, found.hits)
-        first = urgent_contacts(view, question.country, question.nationality) if urgent else []
+        first = (urgent_contacts(view, question.country, question.nationality, lang)
+                 if urgent else [])
         referrals = select_referrals(view, citations, first, budget.referrals,
-                                     question.nationality, question.country)
+                                     question.nationality, question.country, lang)
         cited = {(c.doc_id, c.lang) for c in citations}
         answer = Answer(
             status="answered",
@@ -218,7 +219,7 @@ class Advisor:
     ) -> Answer:
         lang = trace.language
         urgent = level == "urgent"
-        contacts = urgent_contacts(view, question.country, question.nationality)
+        contacts = urgent_contacts(view, question.country, question.nationality, lang)
         return Answer(
             status="no_answer",
             urgent=urgent,

@@ -9,7 +9,8 @@ Rules, whatever composer wrote the answer:
    number in the registry: a number that only a guide prints was never vetted
    as a contact (``bot knowledge check`` refuses contacts in a guide's body;
    this holds whatever composer wrote the answer);
-3. every contact shown is exactly the registry's entry.
+3. every contact shown is exactly the registry's entry (its name and warning
+   translated into the answer's language where the registry translates them).
 
 A failed check is an outcome, not an exception: the advisor sends a safe
 fallback instead and logs which rule fired (never the text).
@@ -76,7 +77,10 @@ def check_answer(answer: Answer, registry: Mapping[str, Referral]) -> list[str]:
         if entry is None:
             problems.append(f"referral {shown.id!r} is not in the registry")
             continue
-        for name in (*CONTACT_FIELDS, "name", "hours"):
-            if getattr(shown, name) != getattr(entry, name):
+        expected = {name: getattr(entry, name) for name in (*CONTACT_FIELDS, "hours")}
+        expected["name"] = entry.name_in(answer.language)
+        expected["warning"] = entry.warning_in(answer.language)
+        for name, value in expected.items():
+            if getattr(shown, name) != value:
                 problems.append(f"referral {shown.id!r} field {name} differs from the registry")
     return problems

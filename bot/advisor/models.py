@@ -34,6 +34,10 @@ class Citation(BaseModel):
 
 
 class ReferralOut(BaseModel):
+    """A registry entry as shown: its name and warning in the answer's language when the
+    registry translates them (``name_en``/``warning_en`` then keep the English), its
+    contacts always verbatim."""
+
     id: str
     name: str
     kind: str
@@ -45,6 +49,12 @@ class ReferralOut(BaseModel):
     hours: str | None = None
     notes: str | None = None
     warning: str | None = Field(default=None, description="a short risk shown with the contact")
+    name_en: str | None = Field(
+        default=None, description="the registry's English name, when 'name' is a translation"
+    )
+    warning_en: str | None = Field(
+        default=None, description="the registry's English warning, when 'warning' is a translation"
+    )
     verified_on: str | None = Field(
         default=None, description="when the source was last seen publishing this contact"
     )

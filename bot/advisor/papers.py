@@ -114,7 +114,7 @@ class PaperAdvisor:
             return self._answer(reading, lang, level, head, status="no_answer",
                                 reason="document_refused", with_notice=False)
         urgent = level == "urgent"
-        general = urgent_contacts(view, question.country, question.nationality)
+        general = urgent_contacts(view, question.country, question.nationality, lang)
         if reading.kind is None:
             return self._answer(reading, lang, level, head, status="no_answer",
                                 reason="document_cannot_tell",
@@ -128,7 +128,7 @@ class PaperAdvisor:
         citations, _, sentences = cite([], composed, hits)
         first = general if urgent else []
         referrals = select_referrals(view, citations, first, budget.referrals,
-                                     question.nationality, question.country)
+                                     question.nationality, question.country, lang)
         answer = self._answer(
             reading, lang, level, head, status="answered", referrals=referrals,
             urgent_referrals=min(len(first), len(referrals)),

@@ -19,10 +19,15 @@ from bot.index.view import IndexView
 from bot.knowledge.models import Referral
 
 
-def referral_out(entry: Referral) -> ReferralOut:
+def referral_out(entry: Referral, lang: str | None = None) -> ReferralOut:
+    """The entry as shown to a user answered in ``lang``: its name and warning translated
+    when the registry has them (the English kept beside), else in English."""
+    name, warning = entry.name_in(lang), entry.warning_in(lang)
     return ReferralOut(
         id=entry.id,
-        name=entry.name,
+        name=name,
+        name_en=entry.name if name != entry.name else None,
+        warning_en=entry.warning if warning != entry.warning else None,
         kind=entry.kind,
         phone=entry.phone,
         whatsapp=entry.whatsapp,
@@ -31,7 +36,7 @@ def referral_out(entry: Referral) -> ReferralOut:
         web=entry.web,
         hours=entry.hours,
         notes=entry.notes,
-        warning=entry.warning,
+        warning=warning,
         verified_on=entry.verified_on.isoformat(),
         tested_on=entry.tested_on.isoformat() if entry.tested_on else None,
     )
@@ -42,7 +47,7 @@ def _serves(values: Sequence[str], wanted: str | None) -> bool:
 
 
 def urgent_contacts(
-    view: IndexView, country: str | None, nationality: str | None
+    view: IndexView, country: str | None, nationality: str | None, lang: str | None = None
 ) -> list[ReferralOut]:
     """Urgent registry entries that can help here and now: where the user is, for
     their citizenship when known; those made for the user's nationality first."""
@@ -59,7 +64,7 @@ def urgent_contacts(
     if embassy is not None and embassy not in fitting and (
             country is None or country in embassy.countries or not domestic_only(embassy)):
         fitting.append(embassy)
-    return [referral_out(r) for r in fitting]
+    return [referral_out(r, lang) for r in fitting]
 
 
 def own_lines(view: IndexView, country: str | None) -> list[str]:
@@ -78,7 +83,7 @@ def main_guide(citations: Sequence[Citation]) -> tuple[str, str] | None:
 
 def select_referrals(
     view: IndexView, citations: Sequence[Citation], first: Sequence[ReferralOut], limit: int,
-    nationality: str | None = None, country: str | None = None,
+    nationality: str | None = None, country: str | None = None, lang: str | None = None,
 ) -> list[ReferralOut]:
     """``first`` (urgent contacts), then the cited documents' referrals in their order;
     not those made for another nationality than the user's. When the nationality is not
@@ -86,7 +91,7 @@ def select_referrals(
     that nationality (a general guide that lists Kenya's, Sri Lanka's and India's lines
     must not hand them to a Nigerian parent). A risky contact comes only from the
     referrals of the answer's main guide. Arranged for where the person is
-    (``country``: ``places.by_place``)."""
+    (``country``: ``places.by_place``); names and warnings in ``lang`` when translated."""
     ids: list[str] = [r.id for r in first] + own_lines(view, None)
     cited_for: set[str] = set()
     main = main_guide(citations)
@@ -103,4 +108,4 @@ def select_referrals(
     else:
         chosen = [r for r in chosen if serves(r.nationalities, nationality)]
     chosen = by_place(chosen, list(view.referrals.values()), country, nationality)
-    return [referral_out(r) for r in chosen[:limit]]
+    return [referral_out(r, lang) for r in chosen[:limit]]

@@ -68,11 +68,12 @@ class ContactBook:
                 self._registry = {}
         return self._registry
 
-    def general(self, limit: int = 2) -> list[ReferralOut]:
+    def general(self, limit: int = 2, lang: str | None = None) -> list[ReferralOut]:
         urgent = [r for r in self._referrals().values() if r.urgent and not r.risky]
-        return [referral_out(r) for r in urgent[:limit]]
+        return [referral_out(r, lang) for r in urgent[:limit]]
 
-    def for_country(self, country: str | None, limit: int = 3) -> list[ReferralOut]:
+    def for_country(self, country: str | None, limit: int = 3,
+                    lang: str | None = None) -> list[ReferralOut]:
         """Urgent contacts for the country, then others there that can be reached."""
         refs = [r for r in self._referrals().values() if not r.risky]
         if country:
@@ -81,13 +82,15 @@ class ContactBook:
                 r for r in here if not r.urgent and r.contacts()
             ]
             if ranked:
-                return [referral_out(r) for r in ranked[:limit]]
-        return self.general(limit)
+                return [referral_out(r, lang) for r in ranked[:limit]]
+        return self.general(limit, lang)
 
     def for_person(self, *, location: str | None, nationality: str | None,
-                   related: Sequence[str] = (), limit: int = 4) -> list[ReferralOut]:
+                   related: Sequence[str] = (), limit: int = 4,
+                   lang: str | None = None) -> list[ReferralOut]:
         """CONTACTS: for the situation (``related``: the last answer's contacts), where
-        the user is (Russia when unknown) and whose citizen they are."""
+        the user is (Russia when unknown) and whose citizen they are; names and warnings
+        in ``lang`` where the registry translates them."""
         where = location or HOME
         away = abroad(where)
         registry = list(self._referrals().values())
@@ -127,4 +130,4 @@ class ContactBook:
             (r.id in related and r.kind == "embassy")
             or (away and nationality in r.nationalities and where in r.countries))]
         shown = by_place([*reachable, *named], registry, where, nationality)
-        return [referral_out(r) for r in shown[:limit]]
+        return [referral_out(r, lang) for r in shown[:limit]]

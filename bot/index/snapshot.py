@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.index.layout import SNAPSHOT_FILE
-from bot.knowledge.models import Document, Passage, Referral, Source
+from bot.knowledge.models import Document, Passage, Referral, Source, Translation
 
 FORMAT_VERSION = 1
 
@@ -161,4 +161,6 @@ def _referral(r: dict[str, Any]) -> Referral:
         values[key] = tuple(values[key])
     values["verified_on"] = date.fromisoformat(values["verified_on"])
     values["tested_on"] = _date(values.get("tested_on"))
+    # Snapshots written before referrals had names and warnings in other languages.
+    values["translations"] = tuple(Translation(**t) for t in values.get("translations", ()))
     return Referral(**values)

@@ -21,6 +21,7 @@ from bot.knowledge.files import decode, read_bytes, relative
 from bot.knowledge.frontmatter import Malformed, line_of, parse_front_matter
 from bot.knowledge.languages import COUNTRIES, LANGUAGES
 from bot.knowledge.models import GUIDE_ROLES, REVIEWERS, Document, Knowledge, Problem, Source
+from bot.knowledge.referral_translations import missing_translations
 from bot.knowledge.registry import Registry, load_registry
 from bot.knowledge.sanitize import sanitize
 from bot.knowledge.style import check_style
@@ -63,6 +64,7 @@ def load_knowledge(root: Path, today: date | None = None) -> Knowledge:
             if not any(p.severity == "error" for p in style):
                 knowledge.documents.append(doc)
     problems.extend(check_folder(knowledge.documents))
+    problems.extend(missing_translations(knowledge.referrals.values(), knowledge.documents))
     # Stable: problems of one line keep the order in which they were found.
     problems.sort(key=lambda p: (p.path, p.line))
     return knowledge

@@ -25,6 +25,8 @@ REACHABLE_FIELDS = ("phone", "whatsapp", "telegram", "email")
 GUIDE_ROLES = ("first-steps",)
 # Who still has to review a guide (``awaiting_review:``): shown on the web citation.
 REVIEWERS = ("legal", "native-speaker")
+# What a referral's ``translations`` may give per language: contacts are never translated.
+TRANSLATED_FIELDS = ("name", "warning")
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,15 @@ class Passage:
 
 
 @dataclass(frozen=True)
+class Translation:
+    """A referral's name and warning in one language (either may be missing)."""
+
+    lang: str
+    name: str | None = None
+    warning: str | None = None
+
+
+@dataclass(frozen=True)
 class Referral:
     """An entry of the referral registry. Contacts are shown verbatim."""
 
@@ -119,6 +130,22 @@ class Referral:
     # Holding it can itself endanger the user (a phone a commander or recruiter checks):
     # offered only by the guide an answer is about, never as filler, always with ``warning``.
     risky: bool = False
+    # The name and warning in other languages (``translations:``), shown in place of the
+    # English ones to a user answered in that language.
+    translations: tuple[Translation, ...] = ()
+
+    def translation(self, lang: str | None) -> Translation | None:
+        return next((t for t in self.translations if t.lang == lang), None)
+
+    def name_in(self, lang: str | None) -> str:
+        """The name as a user answered in ``lang`` reads it: its translation, else English."""
+        t = self.translation(lang)
+        return t.name if t is not None and t.name else self.name
+
+    def warning_in(self, lang: str | None) -> str | None:
+        """The warning in ``lang`` when translated, else the English one (None: no warning)."""
+        t = self.translation(lang)
+        return t.warning if t is not None and t.warning and self.warning else self.warning
 
     def contacts(self) -> list[str]:
         values = (self.phone, self.whatsapp, self.telegram, self.email, self.web)

@@ -7,7 +7,9 @@ or message really reached someone (``tested_on``), and how to reach it (a contac
 field, or ``notes`` explaining how to find one). An ``urgent`` entry must be
 reachable: a phone, WhatsApp, Telegram or e-mail, because a person in danger cannot
 use a bare name or a website. ``warning`` is a short risk that every channel shows
-beside the contact; ``notes`` are for editors and caseworkers only. A ``risky``
+beside the contact; ``notes`` are for editors and caseworkers only;
+``translations`` give the name and warning in other languages
+(``bot.knowledge.referral_translations``). A ``risky``
 entry (a contact that is dangerous to hold on a phone a commander may check) must
 carry that ``warning`` and is never urgent. An entry with
 any error is left out of the registry, but its id is still remembered so guides
@@ -34,6 +36,7 @@ from bot.knowledge.models import (
     Problem,
     Referral,
 )
+from bot.knowledge.referral_translations import read_translations
 
 REQUIRED = (
     "id",
@@ -46,7 +49,9 @@ REQUIRED = (
     "source",
     "verified_on",
 )
-OPTIONAL = (*CONTACT_FIELDS, "hours", "notes", "warning", "tested_on", "risky")
+OPTIONAL = (
+    *CONTACT_FIELDS, "hours", "notes", "warning", "tested_on", "risky", "translations"
+)
 WARNING_MAX_CHARS = 160  # it goes out on SMS with the contact: one short sentence
 SUFFIXES = (".yaml", ".yml")
 
@@ -183,6 +188,7 @@ def _entry(
             f"the warning has {len(warning)} characters: keep it under {WARNING_MAX_CHARS} "
             "(it is sent by SMS with the contact); put the rest in 'notes'",
         )
+    translations = read_translations(f, warning, WARNING_MAX_CHARS)
     risky = bool(f.boolean("risky"))
     if risky and warning is None:
         f.problem("risky", "a risky contact needs a 'warning' that says the risk: it is shown "
@@ -230,6 +236,7 @@ def _entry(
         warning=warning,
         tested_on=tested_on,
         risky=risky,
+        translations=translations,
     )
 
 

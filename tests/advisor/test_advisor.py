@@ -278,11 +278,14 @@ def test_referrals_are_deduplicated_in_the_order_of_the_cited_documents(
                                              or view.referrals[i].whatsapp) for i in expected):
         expected = [i for i in expected if not stale(view.referrals[i])]
     assert shown == expected[: profile(channel).budget.referrals]
-    for r in answer.referrals:  # shown exactly as the registry has them
+    for r in answer.referrals:  # shown as the registry has them, named in the answer's language
         entry = view.referrals[r.id]
-        assert (r.name, r.phone, r.whatsapp, r.email, r.web, r.hours) == (
-            entry.name, entry.phone, entry.whatsapp, entry.email, entry.web, entry.hours
+        lang = answer.language
+        assert (r.name, r.warning, r.phone, r.whatsapp, r.email, r.web, r.hours) == (
+            entry.name_in(lang), entry.warning_in(lang), entry.phone, entry.whatsapp,
+            entry.email, entry.web, entry.hours
         )
+        assert r.name_en == (entry.name if entry.name_in(lang) != entry.name else None)
 
 
 def test_referral_dedup_is_exercised(starter_runtime: Runtime):

@@ -521,9 +521,14 @@
         text: verification(r) })]));
       const card = el("li", { className: "contact card", "data-referral": r.id }, [
         el("h4", { dir: "auto", text: r.name }),
+        // For the caseworker: the registry's English name beside a translated one.
+        r.name_en ? el("p", { className: "name-en", lang: "en", dir: "ltr",
+          text: "English: " + r.name_en }) : null,
         el("span", { className: "kind", text: r.kind }),
         r.warning ? el("p", { className: "warning", role: "note", dir: "auto",
           text: r.warning }) : null,
+        r.warning_en ? el("p", { className: "warning-en", lang: "en", dir: "ltr",
+          text: "English: " + r.warning_en }) : null,
         facts,
         r.notes ? el("p", { className: "notes", dir: "auto", text: r.notes }) : null,
         status,

@@ -6,7 +6,10 @@ phone, WhatsApp, e-mail, web), then its hours. An entry with no verified way to
 reach it (an embassy, say) is its name alone; its notes, which say how to find
 one, go with the answer's JSON (the web page shows them on the contact's card).
 A registry ``warning`` (an old number, a line a commander must not see) is
-shown beside the contact in every layout.
+shown beside the contact in every layout. The name and warning are those of
+the answer's language when the registry translates them (``referral_out``
+chose them), so a reader never gets an English warning beside a Russian answer;
+the contacts themselves are never translated.
 
     line   (web)       Name - Phone: 8-800 - Web: https://... - Hours: 9-18 - Note: ...
     block  (WhatsApp)  Name / Phone: 8-800 / Web: https://... / Note: ...   one per line

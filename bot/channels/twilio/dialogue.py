@@ -129,7 +129,7 @@ class Dialogue:
         session = Session.of(prefs.session)
         location, nationality = whereabouts(session, msg.from_)
         refs = self.ctx.contacts.for_person(location=location, nationality=nationality,
-                                            related=session.referrals)
+                                            related=session.referrals, lang=lang)
         if not refs:
             return self.say("contacts_none", lang, msg.channel)
         return self._with_more(Reply(self.text("contacts_intro", lang), lang, refs),

@@ -14,5 +14,5 @@ def fallback_reply(ctx: ChannelContext, channel: str, lang: str | None,
     registry itself when the index is not loaded.
     """
     reply = Reply(ctx.commands.reply("error_fallback", lang), lang,
-                  ctx.contacts.for_country(country, 2))
+                  ctx.contacts.for_country(country, 2, lang))
     return render_reply(reply, profile(channel), ctx.strings).parts
