@@ -1,7 +1,7 @@
 """Guide-level vectors embedded at ingest beside the passage vectors (issue 15).
 
-Ranking a guide first needs more than its best passage's similarity. Three
-more texts are embedded once per generation and kept in ``signals.npz`` in the
+Ranking a guide first needs more than its best passage's similarity. More
+texts are embedded once per generation and kept in ``signals.npz`` in the
 generation's folder:
 
 - each passage's **heading path** ("Your rights > A lawyer"), as a query: a
@@ -11,6 +11,10 @@ generation's folder:
   what the guide is about as a whole;
 - each guide's **topics** (front matter ``topics:``), as a passage: the
   situation words editors chose (passport, contract, missing, arrested);
+- each guide's **example questions** (front matter ``questions:``), as queries:
+  matched question to question, the editors' own guess at what readers type; a
+  translation's own list is kept beside the English one, and a guide counts the
+  mean over all its versions' questions;
 - the passages of **drafts** that have no published version, as passages: never
   quoted (only their vectors and ids are kept), they let the advisor see that a
   question is about a topic only a draft covers, and answer ``no_answer``
@@ -53,10 +57,30 @@ class Signals:
     topics: np.ndarray
     drafts: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
     draft_docs: list[str] = field(default_factory=list)  # the doc id of each row of drafts
+    questions: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
+    question_docs: list[str] = field(default_factory=list)  # the doc id of each question
     rows: dict[DocKey, int] = field(init=False)
+    question_guides: list[str] = field(init=False)  # each guide with questions, once
+    question_rows: np.ndarray = field(init=False)  # each question's place in question_guides
 
     def __post_init__(self) -> None:
         self.rows = {k: i for i, k in enumerate(self.docs)}
+        self.question_guides = list(dict.fromkeys(self.question_docs))
+        place = {d: i for i, d in enumerate(self.question_guides)}
+        self.question_rows = np.array([place[d] for d in self.question_docs], dtype=np.intp)
+
+    def question_match(self, vector: np.ndarray) -> dict[str, float]:
+        """Each guide's mean cosine between ``vector`` and its example questions.
+
+        The mean, not the best: one generic example question ("what can my
+        embassy do") then cannot pull a guide up for every question near it.
+        """
+        if not self.question_docs:
+            return {}
+        total = np.zeros(len(self.question_guides), dtype=np.float64)
+        np.add.at(total, self.question_rows, self.questions @ vector)
+        count = np.bincount(self.question_rows, minlength=len(self.question_guides))
+        return dict(zip(self.question_guides, (total / count).tolist(), strict=True))
 
     def to_bytes(self) -> bytes:
         """The signals as one ``.npz`` blob: a file beside a folder generation, parts in
@@ -70,6 +94,8 @@ class Signals:
             topics=self.topics,
             drafts=self.drafts,
             draft_docs=np.array(self.draft_docs, dtype=str),
+            questions=self.questions,
+            question_docs=np.array(self.question_docs, dtype=str),
         )
         return out.getvalue()
 
@@ -89,6 +115,11 @@ class Signals:
                 topics=data["topics"],
                 drafts=data["drafts"] if "drafts" in data else np.zeros((0, 0), np.float32),
                 draft_docs=[str(d) for d in data["draft_docs"]] if "draft_docs" in data else [],
+                # Generations written before example questions existed have none.
+                questions=data["questions"] if "questions" in data
+                else np.zeros((0, 0), np.float32),
+                question_docs=[str(d) for d in data["question_docs"]]
+                if "question_docs" in data else [],
             )
         if signals.headings.shape[0] != passages:
             log.error("the guide signals of generation %s do not match its passages: "
@@ -116,7 +147,7 @@ def build_signals(
     cache_file: Path,
     drafts: Sequence[Passage] = (),
 ) -> Signals:
-    """Embed (or take from the cache) the heading, card, topics and draft vectors.
+    """Embed (or take from the cache) the heading, card, topics, question and draft vectors.
 
     ``drafts`` are the passages of unpublished documents; those of a document
     that also has a published version are left out.
@@ -136,10 +167,13 @@ def build_signals(
         heading_texts = [heading_text(p) for p in passages]
         card_texts = [card_text(d, headings.get((d.doc_id, d.lang), [])) for d in documents]
         topic_texts = [topics_text(d) for d in documents]
+        asked = [(d.doc_id, q) for d in documents for q in d.questions]
+        question_texts = [q for _doc, q in asked]
         heading_vectors = _vectors(heading_texts, embedder.embed_queries, queries)
         card_vectors = _vectors(card_texts, embedder.embed_queries, queries)
         topic_vectors = _vectors(topic_texts, embedder.embed_passages, topics)
-        queries.prune({text_hash(t) for t in heading_texts + card_texts})
+        question_vectors = _vectors(question_texts, embedder.embed_queries, queries)
+        queries.prune({text_hash(t) for t in heading_texts + card_texts + question_texts})
         topics.prune({text_hash(t) for t in topic_texts})
         draft_texts = [p.embedding_text() for p in unpublished]
         draft_vectors = _vectors(draft_texts, embedder.embed_passages, draft_cache)
@@ -150,7 +184,8 @@ def build_signals(
         draft_cache.close()
     return Signals(headings=heading_vectors, docs=docs, cards=card_vectors,
                    topics=topic_vectors, drafts=draft_vectors,
-                   draft_docs=[p.doc_id for p in unpublished])
+                   draft_docs=[p.doc_id for p in unpublished],
+                   questions=question_vectors, question_docs=[d for d, _q in asked])
 
 
 def _vectors(

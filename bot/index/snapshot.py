@@ -42,6 +42,7 @@ class DocInfo:
     awaiting_review: tuple[str, ...] = ()  # "legal", "native-speaker": shown on citations
     role: str | None = None  # "first-steps": the guide urgent answers open with
     nationalities: tuple[str, ...] = ("ANY",)  # whose citizens it is written for
+    questions: tuple[str, ...] = ()  # editors' example questions (guide ranking only)
 
     @classmethod
     def of(cls, doc: Document) -> DocInfo:
@@ -60,6 +61,7 @@ class DocInfo:
             awaiting_review=doc.awaiting_review,
             role=doc.role,
             nationalities=doc.nationalities,
+            questions=doc.questions,
         )
 
 
@@ -152,6 +154,7 @@ def _doc_info(d: dict[str, Any]) -> DocInfo:
         role=d.get("role"),  # older generations did not keep it
         # Snapshots written before guides could say whose citizens they are for.
         nationalities=tuple(d.get("nationalities") or ("ANY",)),
+        questions=tuple(d.get("questions", ())),  # older snapshots have none
     )
 
 

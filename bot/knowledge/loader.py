@@ -40,7 +40,13 @@ GUIDE_FIELDS = (
     "reviewed_on",
     "review_due",
 )
-OPTIONAL_GUIDE_FIELDS = ("role", "nationalities", "translated_from", "awaiting_review")
+OPTIONAL_GUIDE_FIELDS = (
+    "role", "nationalities", "translated_from", "awaiting_review", "questions",
+)
+# ``questions:``: what a reader would type to find the guide, matched question to
+# question when guides are ranked (bot/index/signals.py). Short, and a handful.
+MAX_QUESTIONS = 12
+MAX_QUESTION_CHARS = 200
 SOURCE_FIELDS = ("title", "url", "date")
 STATUSES = ("published", "draft")
 
@@ -156,6 +162,7 @@ def _load_guide(
                 f"'{who}' is not a reviewer: use {' or '.join(REVIEWERS)}",
                 line=line,
             )
+    questions = _questions(f)
     if doc_id and lang:
         first = first_of.setdefault((doc_id, lang), rel)
         if first != rel:
@@ -188,11 +195,39 @@ def _load_guide(
         nationalities=nationalities,
         translated_from=translated_from,
         awaiting_review=tuple(who for who, _ in awaiting),
+        questions=questions,
         body_version=body_version(body),
         field_lines=tuple(
             (k, f.line_of(k)) for k in (*GUIDE_FIELDS, *OPTIONAL_GUIDE_FIELDS) if f.given(k)
         ),
     )
+
+
+def _questions(f: Fields) -> tuple[str, ...]:
+    """The editors' example questions: a list of distinct, short, non-empty texts."""
+    if not f.given("questions"):
+        return ()
+    example = '["my passport was taken what do i do", "..."]'
+    if f.node("questions") is None:  # "questions:" with nothing after it
+        f.problem("questions", f"'questions' must be a list of texts, e.g. questions: {example}")
+        return ()
+    items = f.text_list("questions", example=example, nonempty=True)
+    if items is None:
+        return ()
+    if len(items) > MAX_QUESTIONS:
+        f.problem("questions", f"{len(items)} example questions: keep at most {MAX_QUESTIONS}, "
+                  "the ones readers ask most")
+    seen: dict[str, int] = {}
+    for text, line in items:
+        if len(text) > MAX_QUESTION_CHARS:
+            f.problem("questions", f"an example question of {len(text)} characters: keep each "
+                      f"under {MAX_QUESTION_CHARS}, as a reader would type it", line=line)
+        key = " ".join(text.casefold().split())
+        if key in seen:
+            f.problem("questions", f"'{text}' is given twice (first on line {seen[key]})",
+                      line=line)
+        seen.setdefault(key, line)
+    return tuple(text for text, _ in items)
 
 
 def _sources(f: Fields) -> tuple[Source, ...] | None:

@@ -59,6 +59,7 @@ class Document:
     nationalities: tuple[str, ...] = ("ANY",)  # whose citizens it is written for
     translated_from: str | None = None  # the English body's version this translates
     awaiting_review: tuple[str, ...] = ()  # "legal", "native-speaker"
+    questions: tuple[str, ...] = ()  # editors' example questions (ranking only, never shown)
     body_version: str = ""  # short hash of the body: what translations record
     field_lines: tuple[tuple[str, int], ...] = ()  # front-matter field -> line of the file
 

@@ -13,7 +13,12 @@ of signals, each measured on the whole guide:
   default: on the project's question set it lowered recall@5, see the ablation
   in ``bot eval --ablation``);
 - ``card``: the question against the guide's title and list of headings;
-- ``topics``: the question against the editors' ``topics:`` words.
+- ``topics``: the question against the editors' ``topics:`` words;
+- ``questions``: the question against the editors' example questions
+  (``questions:``), question to question: the mean over the guide's questions
+  (it beat the best one, and the mean of the best two, on held-out halves of
+  the question sets). A guide without any takes ``MISSING``; a folder without
+  any ranks as before.
 
 Each signal is first taken relative to the best guide's value for that signal
 (``value - max``), so signals with different ranges of cosine add up fairly, and
@@ -47,6 +52,7 @@ class Weights:
     headings: float = 0.0
     card: float = 0.5
     topics: float = 1.0
+    questions: float = 1.0
 
     def with_weight(self, name: str, value: float) -> Weights:
         return Weights(**{**self.__dict__, name: value})
@@ -57,7 +63,7 @@ class Weights:
 
 
 DEFAULT_WEIGHTS = Weights()
-NO_RERANK = Weights(0.0, 0.0, 0.0, 0.0, 0.0)
+NO_RERANK = Weights(**{name: 0.0 for name in Weights.__dataclass_fields__})
 
 # One language's dense list: (passage index, cosine similarity), best first.
 DenseList = Sequence[tuple[int, float]]
@@ -102,6 +108,10 @@ def order_guides(
         topics = signals.topics @ q
         features["topics"] = np.array(
             [_row(topics, _doc_row(signals.rows, d, view)) for d in top])
+    if signals is not None and weights.questions:
+        asked = signals.question_match(q)
+        if asked:
+            features["questions"] = np.array([asked.get(d, np.nan) for d in top])
     relative = {k: v - np.nanmax(v) if np.isfinite(v).any() else np.zeros_like(v)
                 for k, v in features.items()}
     for key in [k for k in relative if k.endswith("_own")]:
