@@ -10,6 +10,8 @@ inside fails: Twilio treats anything else as an error and retries.
 from __future__ import annotations
 
 import logging
+import time
+from dataclasses import replace
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
@@ -55,6 +57,7 @@ def _signed(request: Request, settings: Settings, params: FormParams) -> bool:
 
 async def _webhook(request: Request, channel: ChannelName, settings: Settings,
                    twilio: TwilioChannel) -> Response:
+    arrived = time.monotonic()  # Twilio's clock starts now, whatever the queue for threads
     raw = await _read_limited(request)
     if raw is None:
         return PlainTextResponse("request too large", status_code=413)
@@ -73,7 +76,8 @@ async def _webhook(request: Request, channel: ChannelName, settings: Settings,
         log.warning("a signed %s webhook without MessageSid or From", channel)
         return _twiml()
     try:
-        response = _twiml(*await run_in_threadpool(twilio.handle, msg))
+        response = _twiml(*await run_in_threadpool(twilio.handle,
+                                                   replace(msg, received=arrived)))
     except Exception as exc:  # noqa: BLE001 - Twilio must never see a 5xx
         log.error("webhook failed: %s", type(exc).__name__)
         response = _twiml()

@@ -108,7 +108,7 @@ class InboundHandler:
 
     def handle(self, msg: Inbound) -> list[str]:
         """The bodies to reply with now (possibly none). Never raises."""
-        started = time.monotonic()
+        started = time.monotonic() if msg.received is None else msg.received
         sender = self.identity.sender_id(msg.from_)
         body = msg.body.strip()
         command = self.ctx.commands.parse(body, msg.channel) if body else None

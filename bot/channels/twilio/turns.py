@@ -49,6 +49,8 @@ from bot.text.languages import SERVED
 log = logging.getLogger(__name__)
 SHORT = 3  # words: below this a message's own language is told by its greeting or thanks
 MIN_WAIT = 0.5  # seconds an answer still gets to go back inline, however long we waited
+TWILIO_GIVES_UP = 15.0  # seconds Twilio waits for a webhook's response
+LATE = TWILIO_GIVES_UP - 3.0  # after this, no moment more: the outbox is the only safe way
 MAX_SAID = 80  # sentences remembered as sent, for follow-ups and MORE
 
 
@@ -212,11 +214,14 @@ class Turns:
 
         future = self.pool.submit(respond)
         deadline = self.settings.twilio_reply_deadline
-        remaining = deadline - (time.monotonic() - started)
+        elapsed = time.monotonic() - started  # since the webhook arrived
+        remaining = deadline - elapsed
+        # However long the fragments took, an answer gets a moment to go back inline (never
+        # more than the deadline: 0 sends every answer through the outbox), unless the
+        # request waited so long for a thread that Twilio may give up before it is written.
+        moment = min(MIN_WAIT, deadline) if elapsed + MIN_WAIT < LATE else 0.0
         try:
-            # However long the fragments took, an answer gets a moment to go back inline
-            # (never more than the deadline: 0 sends every answer through the outbox).
-            parts = future.result(timeout=max(remaining, min(MIN_WAIT, deadline)))
+            parts = future.result(timeout=max(remaining, moment))
         except FutureTimeout:
             future.add_done_callback(lambda f: self.delivery.later(f, msg, sender, sealed))
             return []

@@ -39,6 +39,9 @@ class Inbound:
     num_media: int
     channel: ChannelName
     media: tuple[Media, ...] = ()  # MediaUrl0.. with MediaContentType0..
+    # time.monotonic() when the webhook arrived (None: when handling starts). Under load a
+    # request waits for a worker thread; Twilio's 15 s run from its arrival, not from then.
+    received: float | None = None
 
 
 def refusal(form: Mapping[str, str], account_sid: str | None) -> str | None:
