@@ -139,7 +139,9 @@ class FirstSteps:
                 if danger in DANGERS and danger not in stated:
                     continue
             kept.append(hit)
-        return kept
+        # A folder whose first-steps guide is not organised by danger (its sections only
+        # resemble one) keeps its guidance rather than answering nothing.
+        return kept or list(hits)
 
     def dangers(self, view: IndexView, guide: DocInfo) -> dict[str, str | None]:
         """Passage id -> the danger its section is about, once per index generation."""
