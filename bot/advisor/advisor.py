@@ -9,8 +9,9 @@ Twilio, SMS length or HTML. Every answer carries a ``Trace`` of what was
 found and judged.
 
 An urgent message always gets guidance: the sections of the first-steps guide
-that match the danger it states, named as the condition they are for ("If you are
-locked in ...:", never "you wrote": the match can be wrong), or, in a folder
+for the dangers it states in words (the section for everyone when it states none),
+named as the condition they are for ("If you are locked in ...:", never "you
+wrote"), or, in a folder
 without a first-steps guide, the closest passages even below the relevance floor,
 with a line saying they may not fit.
 """
@@ -26,7 +27,7 @@ from bot.advisor.check import check_answer
 from bot.advisor.citing import cite
 from bot.advisor.composer import Budget, Composer
 from bot.advisor.cued import CuedCheck, CuedVerdict
-from bot.advisor.first_steps import FirstSteps, Step
+from bot.advisor.first_steps import GENERAL, FirstSteps, Step
 from bot.advisor.language import detect_language
 from bot.advisor.models import Answer, Level, Question
 from bot.advisor.referrals import select_referrals, urgent_contacts
@@ -101,12 +102,14 @@ class Advisor:
             return self._no_answer(view, question, trace, budget, "refused_request", "routine")
 
         found = self._retrieve(view, text, lang, question, vector)
+        # First steps for a danger the message does not state are never quoted.
+        found = replace(found, hits=self.first_steps.unstated(view, found.hits, text))
         trace = replace(trace, retrieval=found)
         # The floor, and no answer when only a draft covers the topic
         # (bot/advisor/relevance.py).
         relevant = judge_relevance(view, vector, found, self.floor(lang)).answer
         urgent = level == "urgent"
-        steps = self.first_steps.match(view, vector, lang) if urgent else []
+        steps = self.first_steps.match(view, vector, lang, text) if urgent else []
         trace = replace(trace, first_steps=tuple(steps))
         # Someone in danger always gets guidance: below the floor too, when there are
         # no first steps, saying that it may not fit.
@@ -131,7 +134,7 @@ class Advisor:
             status="answered",
             urgent=urgent,
             triage=level,
-            dangers=[s.danger for s in steps if s.danger],
+            dangers=[s.danger for s in steps if s.danger and s.danger != GENERAL],
             language=lang,
             direction="rtl" if is_rtl(lang) else "ltr",
             citations=citations,

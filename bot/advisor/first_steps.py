@@ -16,10 +16,19 @@ naming one. Every passage of a section names the section's danger. A second
 danger is named only when it is compatible with the first (``EXCLUSIVE``: being
 pushed to sign now and having signed are never named together).
 
-Measured on the shipped guide (December 2026): each of its seven sections is
-recognised as its own danger in all ten languages; the message's best section
-is ``SECOND_WITHIN`` or less ahead of the next one in a message that states two
-dangers ("they locked us in and send us to the front tomorrow").
+A section is given only when the message states its danger in words
+(``stated.py``): never by closeness alone, so "what now?" or "army people will come
+tomorrow" never gets the self-harm or the wounded section. Among the stated dangers,
+thinking of self-harm and being pushed to sign now come first ("do not sign" is
+the first step), then the closest. A message that states no danger gets the section for
+everyone (``GENERAL``: the section headed with the words of ``danger_unknown``, "If you
+are in danger now"; a translation's is the one in the English one's place), named as
+no specific danger ("If you are in danger now:").
+
+A translation with the English guide's sections in the same order takes the English
+sections' dangers section by section (``_as_original``). Measured on the shipped guide
+(December 2026): each of its eight sections is recognised as its own danger (or as
+the one for everyone) in English, and so in every translation.
 """
 
 from __future__ import annotations
@@ -28,15 +37,22 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.advisor.stated import StatedDangers
 from bot.index.snapshot import DocInfo
 from bot.index.view import IndexView
 from bot.knowledge.models import Passage
+from bot.retrieval.retriever import Hit
 
 ROLE = "first-steps"
 FALLBACK_LANG = "en"
 DANGERS = ("detained", "signing", "locked_in", "front", "hurt", "self_harm", "signed")
-# A second section is given when it is this close to the best one and names another danger.
-SECOND_WITHIN = 0.012
+# The section for everyone, whatever the danger: the one headed with the words of
+# danger_unknown ("If you are in danger now").
+GENERAL = "unknown"
+# Stated dangers whose section comes first, whatever is closer.
+FIRST = ("self_harm", "signing")
+# At most this many sections for one message.
+MAX_SECTIONS = 2
 # A section closer than this to none of the dangers' words is used without naming one.
 MIN_DANGER_SIMILARITY = 0.80
 # Dangers one message cannot both state: being pushed to sign now, and having signed.
@@ -60,17 +76,25 @@ def first_steps_guide(view: IndexView, lang: str) -> DocInfo | None:
 
 
 class FirstSteps:
-    def __init__(self, phrases: Mapping[str, Mapping[str, Sequence[float]]]) -> None:
+    def __init__(self, phrases: Mapping[str, Mapping[str, Sequence[float]]],
+                 stated: StatedDangers | None = None,
+                 general: Mapping[str, str] | None = None) -> None:
         """``phrases``: danger -> language -> the vector of the words that name it
-        (the E5 query role, like a message)."""
+        (the E5 query role, like a message); ``stated``: the cues that state each one;
+        ``general``: language -> the heading of the section for everyone."""
+        self.stated = stated or StatedDangers({})
+        self._general = dict(general or {})
         self._phrases = {d: {lang: [float(x) for x in v] for lang, v in by.items()}
                          for d, by in phrases.items()}
         self._dangers: dict[tuple[str, str, str], dict[str, str | None]] = {}
         self._lock = threading.Lock()
 
-    def match(self, view: IndexView, vector: Sequence[float], lang: str) -> list[Step]:
-        """The sections of the first-steps guide for a message: the closest, and the next
-        closest when it is nearly as close and about another danger. Empty without a guide."""
+    def match(self, view: IndexView, vector: Sequence[float], lang: str,
+              text: str = "") -> list[Step]:
+        """The sections of the first-steps guide for a message: those of the dangers it
+        states (self-harm and being pushed to sign first, then the closest), at most two
+        and never two that exclude each other; the section for everyone when it states
+        none. Empty without a guide."""
         guide = first_steps_guide(view, lang)
         if guide is None:
             return []
@@ -83,16 +107,41 @@ class FirstSteps:
         if not ranked:
             return []
         dangers = self.dangers(view, guide)
-        best, best_sim = ranked[0]
-        steps = [Step(best, guide, best_sim, dangers.get(best.id))]
-        for passage, sim in ranked[1:]:
-            danger = dangers.get(passage.id)
-            if best_sim - sim > SECOND_WITHIN:
+        stated = self.stated.of(text)
+        candidates = [Step(p, guide, sim, dangers.get(p.id)) for p, sim in ranked
+                      if dangers.get(p.id) in stated]
+        candidates.sort(key=lambda s: FIRST.index(s.danger) if s.danger in FIRST
+                        else len(FIRST))  # stable: the closest next
+        steps: list[Step] = []
+        for step in candidates:
+            if len(steps) == MAX_SECTIONS:
                 break
-            if danger is not None and compatible(steps[0].danger, danger):
-                steps.append(Step(passage, guide, sim, danger))
-                break
-        return steps
+            if all(compatible(s.danger, step.danger or "") for s in steps):
+                steps.append(step)
+        if steps:
+            return steps
+        # No danger stated: the section for everyone, else (a guide without one) the
+        # closest section that names no danger, else none.
+        for wanted in (GENERAL, None):
+            for passage, sim in ranked:
+                if dangers.get(passage.id) == wanted:
+                    return [Step(passage, guide, sim, wanted)]
+        return []
+
+    def unstated(self, view: IndexView, hits: Sequence[Hit], text: str) -> list[Hit]:
+        """``hits`` without the first-steps sections of dangers that ``text`` does not
+        state: retrieval must not bring the self-harm steps to "how do I go home?"."""
+        stated = self.stated.of(text)
+        kept = []
+        for hit in hits:
+            if hit.doc.role == ROLE:
+                danger = self.dangers(view, hit.doc).get(hit.passage.id)
+                if danger in DANGERS and danger not in stated:
+                    continue
+            kept.append(hit)
+        # A folder whose first-steps guide is not organised by danger (its sections only
+        # resemble one) keeps its guidance rather than answering nothing.
+        return kept or list(hits)
 
     def dangers(self, view: IndexView, guide: DocInfo) -> dict[str, str | None]:
         """Passage id -> the danger its section is about, once per index generation."""
@@ -102,6 +151,37 @@ class FirstSteps:
         if known is not None:
             return known
         sections = _sections(view, guide)
+        out = self._as_original(view, guide, sections)
+        if out is None:
+            out = self._recognised(view, guide, sections)
+        with self._lock:
+            self._dangers = {k: v for k, v in self._dangers.items() if k[0] == view.generation}
+            self._dangers[key] = out
+        return out
+
+    def _as_original(self, view: IndexView, guide: DocInfo,
+                     sections: list[Passage]) -> dict[str, str | None] | None:
+        """A translation with the original's sections in the same order gets the
+        original's dangers section by section: the words of a danger can sit closer to a
+        neighbouring section in another language (Swahili "signing" read as "locked in").
+        None when there is no such original."""
+        if guide.lang == FALLBACK_LANG:
+            return None
+        original = next((d for d in view.documents.values() if d.role == ROLE
+                         and d.doc_id == guide.doc_id and d.lang == FALLBACK_LANG), None)
+        if original is None:
+            return None
+        mine, theirs = _order(sections), _order(_sections(view, original))
+        if len(mine) != len(theirs):
+            return None
+        named = self.dangers(view, original)
+        first_of = {p.section: p.id for p in reversed(_sections(view, original))}
+        by_section = {m: named.get(first_of[t]) for m, t in zip(mine, theirs, strict=True)}
+        return {p.id: by_section[p.section] for p in sections}
+
+    def _recognised(self, view: IndexView, guide: DocInfo,
+                    sections: list[Passage]) -> dict[str, str | None]:
+        """Each section's danger by the closeness of its passages to the danger's words."""
         closeness: dict[str, dict[str, float]] = {p.id: {} for p in sections}
         for danger, by_lang in self._phrases.items():
             vectors = [v for lang, v in by_lang.items() if lang in (FALLBACK_LANG, guide.lang)]
@@ -117,12 +197,12 @@ class FirstSteps:
             mine = by_section.setdefault(section_of[pid], {})
             for danger, sim in by_danger.items():
                 mine[danger] = max(mine.get(danger, 0.0), sim)
-        named = assign_dangers(by_section)
-        out: dict[str, str | None] = {pid: named.get(section_of[pid]) for pid in closeness}
-        with self._lock:
-            self._dangers = {k: v for k, v in self._dangers.items() if k[0] == view.generation}
-            self._dangers[key] = out
-        return out
+        heading = self._general.get(guide.lang, self._general.get(FALLBACK_LANG, ""))
+        named: dict[str, str] = {sec: GENERAL for sec in by_section
+                                 if heading and _same_heading(sec, heading)}
+        named.update(assign_dangers({sec: by for sec, by in by_section.items()
+                                     if sec not in named}))
+        return {pid: named.get(section_of[pid]) for pid in closeness}
 
 
 def compatible(first: str | None, second: str) -> bool:
@@ -144,6 +224,17 @@ def assign_dangers(closeness: Mapping[str, Mapping[str, float]]) -> dict[str, st
         if section not in out and danger not in out.values():
             out[section] = danger
     return out
+
+
+def _same_heading(section: str, heading: str) -> bool:
+    def bare(text: str) -> str:
+        return text.casefold().strip().rstrip(":：。").strip()
+    return bare(section) == bare(heading)
+
+
+def _order(passages: list[Passage]) -> list[str]:
+    """The sections of a guide's passages, in the order they come."""
+    return list(dict.fromkeys(p.section for p in passages))
 
 
 def _sections(view: IndexView, guide: DocInfo) -> list[Passage]:

@@ -23,6 +23,7 @@ from bot.advisor.first_steps import DANGERS, FirstSteps
 from bot.advisor.language import warm_up
 from bot.advisor.models import Answer, Question
 from bot.advisor.papers import PaperAdvisor
+from bot.advisor.stated import CUES_FILE, read_stated
 from bot.advisor.strings import Strings, load_strings
 from bot.advisor.triage import Triage, build_triage
 from bot.config import Settings, prompts_dir
@@ -133,8 +134,11 @@ def _cued(
     return CuedCheck(examples, cues, margin_alone)
 
 
-def _first_steps(embedder: Embedder, safety: Strings, data_dir: Path) -> FirstSteps:
-    """The words that name each danger, in every language, as vectors (cached)."""
+def _first_steps(embedder: Embedder, safety: Strings, data_dir: Path,
+                 prompts: Path) -> FirstSteps:
+    """The words that name each danger, in every language, as vectors (cached), the
+    cues that state each one (``prompts/danger_cues.yaml``) and the heading of the
+    section for everyone."""
     keys = [(danger, lang) for danger in DANGERS for lang in safety.languages
             if safety.has(f"danger_{danger}", lang)]
     texts = [safety.get(f"danger_{danger}", lang) for danger, lang in keys]
@@ -142,7 +146,14 @@ def _first_steps(embedder: Embedder, safety: Strings, data_dir: Path) -> FirstSt
     phrases: dict[str, dict[str, list[float]]] = {}
     for (danger, lang), vector in zip(keys, vectors, strict=True):
         phrases.setdefault(danger, {})[lang] = vector
-    return FirstSteps(phrases)
+    path = prompts / CUES_FILE
+    if not path.exists():
+        log.warning("%s is missing: only the first steps for everyone are given", path)
+    # The heading of the section for everyone: "If" and the words of danger_unknown.
+    general = {lang: safety.get("you_wrote", lang).format(
+                   dangers=safety.get("danger_unknown", lang))
+               for lang in safety.languages if safety.has("danger_unknown", lang)}
+    return FirstSteps(phrases, read_stated(path, DANGERS), general)
 
 
 def build_runtime(settings: Settings, *, watch: bool = False, load: bool = True) -> Runtime:
@@ -175,7 +186,7 @@ def build_runtime(settings: Settings, *, watch: bool = False, load: bool = True)
         triage=triage,
         refusals=_cued(embedder, prompts, settings, "refusals", ("refuse", "allow"),
                        settings.refusal_margin_with_cue, settings.refusal_margin),
-        first_steps=_first_steps(embedder, safety, settings.data_dir),
+        first_steps=_first_steps(embedder, safety, settings.data_dir, prompts),
         safety=safety,
     )
     return Runtime(settings, embedder, watcher, strings, advisor, safety)

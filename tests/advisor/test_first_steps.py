@@ -15,7 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.advisor.first_steps import DANGERS, assign_dangers, compatible, first_steps_guide
+from bot.advisor.first_steps import (
+    DANGERS,
+    GENERAL,
+    assign_dangers,
+    compatible,
+    first_steps_guide,
+)
 from bot.advisor.models import Answer, Question
 from bot.advisor.runtime import Runtime, build_runtime
 from bot.channels.answers import answer_for
@@ -130,16 +136,9 @@ def test_pushed_to_sign_now_and_already_signed_are_never_named_together():
     assert compatible("detained", "signing") and compatible("front", "locked_in")
 
 
-# Known: the Swahili guide's "signing" section is closer to "locked in" than its own
-# section is, so Swahili names no section "signing" and a Swahili message about being
-# pushed to sign can be named another danger. A Swahili reviewer should reword the
-# section or the danger's words in prompts/safety/sw.yaml.
-SW_SIGNING = "the Swahili signing section is taken for 'locked in' (see SW_SIGNING)"
-
-
-@pytest.mark.parametrize("lang", [
-    pytest.param(lang, marks=pytest.mark.xfail(strict=True, reason=SW_SIGNING))
-    if lang == "sw" else lang for lang in SERVED])
+# The Swahili guide's "signing" section was once taken for "locked in" (its words sit
+# closer to that danger's): a translation now takes the English sections' dangers, in order.
+@pytest.mark.parametrize("lang", SERVED)
 def test_every_section_of_the_shipped_guide_names_its_own_danger(starter_runtime: Runtime,
                                                                  lang: str):
     view = starter_runtime.watcher.view
@@ -153,7 +152,8 @@ def test_every_section_of_the_shipped_guide_names_its_own_danger(starter_runtime
             sections.setdefault(p.section, set()).add(named[p.id])
     assert all(len(d) == 1 for d in sections.values()), (lang, sections)
     dangers = [d for ds in sections.values() for d in ds]
-    assert sorted(d for d in dangers if d) == sorted(DANGERS), (guide.lang, sections)
+    assert sorted(d for d in dangers if d) == sorted((*DANGERS, GENERAL)), (guide.lang,
+                                                                             sections)
 
 
 @pytest.mark.parametrize(("lang", "text", "unwanted"), [
@@ -164,8 +164,7 @@ def test_every_section_of_the_shipped_guide_names_its_own_danger(starter_runtime
     ("en", "i cant take this anymore. they beat us in the camp. i want to die", "signing"),
     ("fr", "La police me retient au commissariat et veut que je signe un contrat avec "
            "l'armée", "signed"),
-    pytest.param("sw", "Polisi wamenishika, wanasema nisaini mkataba wa jeshi", "signed",
-                 marks=pytest.mark.xfail(strict=True, reason=SW_SIGNING)),
+    ("sw", "Polisi wamenishika, wanasema nisaini mkataba wa jeshi", "signed"),
 ])
 def test_the_danger_named_is_one_the_message_states(
     starter_runtime: Runtime, lang: str, text: str, unwanted: str
