@@ -30,7 +30,9 @@ REFERRAL_KEYS = {"id", "name", "kind", "phone", "whatsapp", "email", "web", "hou
 # Fields added beyond DESIGN.md (allowed: "more fields may be added"); anything else is a leak.
 EXTRA_ANSWER_KEYS = {"reason", "direction", "triage", "dangers"}
 EXTRA_CITATION_KEYS = {"lang"}
-EXTRA_REFERRAL_KEYS = {"notes", "telegram", "warning", "verified_on", "tested_on"}
+# name_en / warning_en: the English beside a name or warning shown in the user's language.
+EXTRA_REFERRAL_KEYS = {"notes", "telegram", "warning", "verified_on", "tested_on", "name_en",
+                       "warning_en"}
 INTERNAL = {"sentences", "notice", "intro", "steps", "danger", "caveat", "alert"}
 DEADLINE = 300.0  # loading embeds the example messages: slow on a busy machine
 
