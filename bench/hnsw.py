@@ -78,16 +78,10 @@ def make_data(size: int, pool: np.ndarray, queries: np.ndarray, shares: dict[str
 
 
 def _timed(search: Any, queries: np.ndarray) -> tuple[dict[str, Any], list[list[int]]]:
-    from bench.timing import summarize
+    from bench.timing import summarize, time_each
 
-    for q in queries[:5]:
-        search(q)  # warm-up
-    timings, found = [], []
-    for q in queries:
-        t0 = time.perf_counter()
-        hits = search(q)
-        timings.append(time.perf_counter() - t0)
-        found.append([int(h[1:]) for h in hits])
+    timings, hits = time_each(search, queries)
+    found = [[int(h[1:]) for h in found_ids] for found_ids in hits]
     lat = summarize(timings)
     return {"p50_ms": lat.p50_ms, "p95_ms": lat.p95_ms}, found
 

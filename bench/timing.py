@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import math
 import statistics
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 WARM_UP_TEXT = "warm-up: a question that is not in the question set"
+Q = TypeVar("Q")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -50,3 +54,17 @@ def forget_queries(embedder: Any) -> None:
     forget = getattr(embedder, "forget_queries", None)
     if callable(forget):
         forget()
+
+
+def time_each(call: Callable[[Q], R], inputs: Sequence[Q], warm_up: int = 5
+              ) -> tuple[list[float], list[R]]:
+    """Seconds each call took, and its results, after ``warm_up`` untimed calls."""
+    for item in inputs[:warm_up]:
+        call(item)
+    timings: list[float] = []
+    results: list[R] = []
+    for item in inputs:
+        started = time.perf_counter()
+        results.append(call(item))
+        timings.append(time.perf_counter() - started)
+    return timings, results

@@ -139,7 +139,7 @@ class _Given:
 
 def run_side(side: str, data: Path, folder: Path) -> dict[str, Any]:
     """One side in this process: add, time each query, recall; figures as a dict."""
-    from bench.timing import summarize
+    from bench.timing import summarize, time_each
 
     arrays = np.load(data)
     vectors, queries, truth = arrays["vectors"], arrays["queries"], arrays["truth"]
@@ -174,14 +174,8 @@ def run_side(side: str, data: Path, folder: Path) -> dict[str, Any]:
         def search(q: np.ndarray) -> list[str]:
             return [pid for pid, _ in ours.query(q.tolist(), K)]
     build_s = time.perf_counter() - started
-    for q in queries[:5]:
-        search(q)  # warm-up
-    timings, found = [], []
-    for q in queries:
-        t0 = time.perf_counter()
-        hits = search(q)
-        timings.append(time.perf_counter() - t0)
-        found.append([int(h[1:]) for h in hits])
+    timings, hits = time_each(search, queries)
+    found = [[int(h[1:]) for h in found_ids] for found_ids in hits]
     out: dict[str, Any] = {"side": side, "vectors": len(vectors), "queries": len(queries),
                            "build_s": round(build_s, 1),
                            "latency": summarize(timings).as_dict(),
