@@ -30,6 +30,7 @@ from bot.channels.twilio.delivery import Delivery
 from bot.config import Settings
 from bot.store import Database
 from bot.store.accounts import Accounts
+from tests.channels.twilio_fake import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLIC = "https://bot.example.org"
@@ -184,3 +185,14 @@ def serve(settings: Settings, runtime: Runtime | RuntimeLoader | None) -> Iterat
         server.client.close()
         uv.should_exit = True  # the lifespan closes what it opened, not the runtime handed in
         thread.join(10)
+
+
+@contextmanager
+def serve_on_fake(tmp: Path, fake: FakeTwilio, runtime: Runtime,
+                  fragment_window: float) -> Iterator[AppServer]:
+    """The app on the fake Twilio's account, answering inline whenever it can (a 30 s
+    deadline): what a conversation test reads back from the webhook's response."""
+    settings = twilio_settings(tmp, fake.base_url, ACCOUNT_SID, AUTH_TOKEN,
+                               fragment_window=fragment_window, twilio_reply_deadline=30.0)
+    with serve(settings, runtime) as server:
+        yield server

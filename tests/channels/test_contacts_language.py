@@ -28,8 +28,8 @@ from bot.channels.render import Reply, profile, render_reply
 from bot.channels.render.limits import TWILIO_MAX_BODY, utf16_units
 from bot.knowledge.models import Problem, Referral
 from bot.knowledge.registry import load_registry
-from tests.app.harness import AppServer, serve, twilio_settings
-from tests.channels.twilio_fake import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
+from tests.app.harness import AppServer, serve_on_fake
+from tests.channels.twilio_fake import FakeTwilio
 
 ROOT = Path(__file__).resolve().parents[2]
 KNOWLEDGE = ROOT / "knowledge"
@@ -67,9 +67,7 @@ def assert_in_language(text: str, lang: str) -> list[Referral]:
 
 @pytest.fixture
 def app(tmp_path: Path, fake: FakeTwilio, starter_runtime: Runtime) -> Iterator[AppServer]:
-    settings = twilio_settings(tmp_path, fake.base_url, ACCOUNT_SID, AUTH_TOKEN,
-                               fragment_window=0.3, twilio_reply_deadline=30.0)
-    with serve(settings, starter_runtime) as server:
+    with serve_on_fake(tmp_path, fake, starter_runtime, fragment_window=0.3) as server:
         yield server
 
 

@@ -21,8 +21,8 @@ from bot.channels.conversation.welcome import welcome_text
 from bot.channels.conversation.words import load_dialogue
 from bot.channels.render.limits import gsm7_typography, is_gsm7, sms_units
 from bot.text.languages import SERVED
-from tests.app.harness import AppServer, serve, twilio_settings
-from tests.channels.twilio_fake import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
+from tests.app.harness import AppServer, serve_on_fake
+from tests.channels.twilio_fake import FakeTwilio
 
 ROOT = Path(__file__).resolve().parents[2]
 DIALOGUE = load_dialogue(ROOT / "prompts")
@@ -41,9 +41,7 @@ def segments(text: str) -> int:
 
 @pytest.fixture
 def app(tmp_path: Path, fake: FakeTwilio, starter_runtime: Runtime) -> Iterator[AppServer]:
-    settings = twilio_settings(tmp_path, fake.base_url, ACCOUNT_SID, AUTH_TOKEN,
-                               fragment_window=0.3, twilio_reply_deadline=30.0)
-    with serve(settings, starter_runtime) as server:
+    with serve_on_fake(tmp_path, fake, starter_runtime, fragment_window=0.3) as server:
         yield server
 
 

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from bot.advisor.runtime import Runtime
-from tests.app.harness import AppServer, serve, twilio_settings
-from tests.channels.twilio_fake import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
+from tests.app.harness import AppServer, serve_on_fake
+from tests.channels.twilio_fake import FakeTwilio
 from tests.eval.conversations import (
     Result,
     Words,
@@ -42,9 +42,7 @@ def words() -> Words:
 
 @pytest.fixture
 def app(tmp_path: Path, fake: FakeTwilio, starter_runtime: Runtime) -> Iterator[AppServer]:
-    settings = twilio_settings(tmp_path, fake.base_url, ACCOUNT_SID, AUTH_TOKEN,
-                               fragment_window=1.0, twilio_reply_deadline=30.0)
-    with serve(settings, starter_runtime) as server:
+    with serve_on_fake(tmp_path, fake, starter_runtime, fragment_window=1.0) as server:
         yield server
 
 
