@@ -18,12 +18,12 @@ import os
 import pwd
 import secrets
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
 
 from bot.store import Database
+from tests.ports import free_port
 
 TEMPLATE = "bot_template"
 
@@ -39,11 +39,6 @@ def server_bin() -> Path | None:
         return None
     return Path(initdb).parent
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class PostgresCluster:

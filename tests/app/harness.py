@@ -9,7 +9,6 @@ the local fake (``tests/channels/twilio_fake.py``).
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 import uuid
@@ -31,6 +30,7 @@ from bot.config import Settings
 from bot.store import Database
 from bot.store.accounts import Accounts
 from tests.channels.twilio_fake import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLIC = "https://bot.example.org"
@@ -57,11 +57,6 @@ def without_note(bodies: list[str], lang: str = "en") -> list[str]:
         out = [b.removesuffix("\n\n" + note) for b in out if b != note]
     return out
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def twilio_settings(tmp: Path, api_base: str | None, account_sid: str, token: str,

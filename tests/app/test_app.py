@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ from bot.index.ingest import ingest
 from bot.store.accounts import AccountError
 from tests.app.conftest import PASSWORD, sign_in
 from tests.conftest import STARTER_KNOWLEDGE, make_settings
+from tests.ports import free_port
 
 ANSWER_KEYS = {"status", "urgent", "language", "answer", "citations", "referrals"}
 CITATION_KEYS = {"n", "doc_id", "title", "section", "path", "url", "quote"}
@@ -36,11 +36,6 @@ EXTRA_REFERRAL_KEYS = {"notes", "telegram", "warning", "verified_on", "tested_on
 INTERNAL = {"sentences", "notice", "intro", "steps", "danger", "caveat", "alert"}
 DEADLINE = 300.0  # loading embeds the example messages: slow on a busy machine
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 API_USER = "api-tester"

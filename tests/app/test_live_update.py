@@ -9,7 +9,6 @@ succeed and the new content must be cited within a minute.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -19,6 +18,7 @@ from pathlib import Path
 import httpx
 
 from tests.app.conftest import PASSWORD, sign_in
+from tests.ports import free_port
 
 NEW_DOC = """---
 id: sakharovo-queue
@@ -40,11 +40,6 @@ At the Sakharovo migration centre, count the zyxwvut forms before you sign any o
 """
 QUESTION = "How many zyxwvut forms at the Sakharovo migration centre?"
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _env(knowledge: Path, data: Path) -> dict[str, str]:
@@ -78,7 +73,7 @@ def test_ingest_while_serving_switches_without_failures(
                 env={**env, "BOT_NEW_PASSWORD": PASSWORD})
     assert user.returncode == 0 and "added tester (caseworker)" in user.stdout, user.stderr
 
-    port = _free_port()
+    port = free_port()
     log_path = tmp_path / "server.log"
     with open(log_path, "w") as log:
         server = subprocess.Popen(
@@ -106,7 +101,7 @@ def test_ingest_while_serving_switches_without_failures(
                     answered += 1
 
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300  # start-up embeds the triage examples: slow when busy
         with httpx.Client(base_url=base, timeout=5) as client:
             while True:
                 try:

@@ -1,5 +1,6 @@
-"""Servers for the shared-index tests: one real ``chroma run`` and one PostgreSQL cluster per
-session; each test gets its own Chroma database and its own SQL database on them."""
+"""Servers for the shared-index tests: one real ``chroma run`` per session, and the session's
+PostgreSQL cluster (tests/conftest.py); each test gets its own Chroma database and its own SQL
+database on them."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ import pytest
 from bot.config import Settings
 from tests.chroma_process import ChromaProcess
 from tests.conftest import make_settings
-from tests.index.servers import TempPostgres, postgres_available
 
 
 @pytest.fixture(scope="session")
@@ -21,15 +21,6 @@ def chroma(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaProcess]:
     server = ChromaProcess(tmp_path_factory.mktemp("chroma-server")).start()
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[TempPostgres]:
-    if not postgres_available():
-        pytest.skip("PostgreSQL is not installed (Debian's postgresql; .ci/run installs it)")
-    cluster = TempPostgres().start()
-    yield cluster
-    cluster.stop()
 
 
 @dataclass
@@ -56,7 +47,7 @@ class Shared:
 def shared(request: pytest.FixtureRequest, tmp_path: Path, chroma: ChromaProcess,
            knowledge_copy: Path) -> Shared:
     if request.param == "postgresql":
-        url = request.getfixturevalue("postgres").new_database()
+        url = request.getfixturevalue("postgres").create()  # the session's cluster
     else:
         url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
     return Shared(chroma.url, f"test_{secrets.token_hex(6)}", url, knowledge_copy, tmp_path)

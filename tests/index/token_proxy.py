@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from tests.index.servers import free_port
+from tests.ports import free_port
 
 
 def self_signed(folder: Path) -> tuple[Path, Path]:
