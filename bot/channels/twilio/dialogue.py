@@ -19,6 +19,7 @@ from bot.channels.commands import Command
 from bot.channels.context import ChannelContext
 from bot.channels.conversation.session import Session
 from bot.channels.conversation.welcome import Opening, welcome_text
+from bot.channels.conversation.words import RELATIVE
 from bot.channels.render import Reply, profile, render_reply
 from bot.channels.render.limits import gsm7_typography, utf16_units
 from bot.channels.twilio.country import country_of, language_of
@@ -35,10 +36,19 @@ def whereabouts(session: Session, address: str) -> tuple[str | None, str | None]
     """(where the user is, whose citizen): what they wrote, else their number's country
     (a +7 number is someone in Russia; another country's, probably its citizen, but not
     at home: most who write are in Russia and keep their number. A mother who writes
-    "I am his mother in Kumasi" says where she is: ``reading._location``)."""
+    "I am his mother in Kumasi" says where she is: ``reading._location``).
+
+    Someone writing from a foreign number about a relative ("my brother went to Russia,
+    no answer for 4 weeks") is the family at home, not the one in Russia: they are in
+    the country they named ("who can I call for Nigeria"), else their number's. Taken
+    for someone in Russia, a sister in Nigeria got UNHCR's Moscow numbers (user test 2,
+    d19, d13, d05, d33)."""
     number = country_of(address)
+    foreign = number not in (None, HOME)
     location = session.location or (number if number == HOME else None)
-    nationality = session.nationality or (number if number not in (None, HOME) else None)
+    nationality = session.nationality or (number if foreign else None)
+    if location is None and session.situation == RELATIVE and foreign:
+        location = nationality
     return location, nationality
 
 
@@ -124,9 +134,11 @@ class Dialogue:
         return self.send(Reply(self.ctx.dialogue.text("ask_sentence", lang), lang), channel)
 
     def contacts(self, msg: Inbound, sender: str, prefs: SenderPrefs,
-                 lang: str | None) -> list[str]:
-        """CONTACTS: for the user's last situation, where they are and whose citizen."""
-        session = Session.of(prefs.session)
+                 lang: str | None, session: Session | None = None) -> list[str]:
+        """CONTACTS: for the user's last situation, where they are and whose citizen
+        (``session``: with what the asking message itself named, "whom do I call here
+        in Kenya"; else as stored)."""
+        session = session or Session.of(prefs.session)
         location, nationality = whereabouts(session, msg.from_)
         refs = self.ctx.contacts.for_person(location=location, nationality=nationality,
                                             related=session.referrals, lang=lang)

@@ -123,7 +123,7 @@ class Turns:
             welcome = self.dialogue.welcome(lang, msg.channel, prefs, opening)
             return self._said(msg, sender, session, lang, note + welcome), lang, True
         if reading.kind == "contacts" and not follows:
-            contacts = self.dialogue.contacts(msg, sender, prefs, lang)
+            contacts = self.dialogue.contacts(msg, sender, prefs, lang, session)
             return self._said(msg, sender, session, lang, note + contacts), lang, False
         if reading.kind == "vague" and not follows:
             # The menu, unless the advisor finds it urgent; the menu says how to delete.
