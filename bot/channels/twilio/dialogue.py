@@ -20,8 +20,8 @@ from bot.channels.context import ChannelContext
 from bot.channels.conversation.session import Session
 from bot.channels.conversation.welcome import Opening, welcome_text
 from bot.channels.conversation.words import RELATIVE
-from bot.channels.render import Reply, profile, render_reply
-from bot.channels.render.limits import gsm7_typography, utf16_units
+from bot.channels.render import Reply, render_reply
+from bot.channels.render.limits import utf16_units
 from bot.channels.twilio.country import country_of, language_of
 from bot.channels.twilio.delivery import Delivery
 from bot.channels.twilio.erasure import confirmation
@@ -70,12 +70,12 @@ class Dialogue:
 
     def send(self, reply: Reply, channel: str) -> list[str]:
         """A reply as one message within Twilio's limit."""
-        return render_reply(reply, profile(channel), self.ctx.strings).parts
+        return render_reply(reply, self.ctx.profile(channel), self.ctx.strings).parts
 
     def _with_more(self, reply: Reply, channel: str, sender: str, replace: bool) -> list[str]:
         """A reply long enough for MORE: the parts now, the rest kept for MORE (``replace``:
         even when there is none, so MORE does not send an older rest)."""
-        rendered = render_reply(reply, profile(channel), self.ctx.strings,
+        rendered = render_reply(reply, self.ctx.profile(channel), self.ctx.strings,
                                 more_hint=self.text("more_hint", reply.lang))
         if rendered.rest is not None or replace:
             self.store.set_pending_more(sender, rendered.rest)
@@ -84,7 +84,7 @@ class Dialogue:
     def privacy_note(self, lang: str | None, channel: str) -> str:
         """How to delete the chat, for the channel it came by (no WhatsApp steps by SMS)."""
         if channel == "sms":
-            return gsm7_typography(self.ctx.dialogue.text("privacy_note_sms", lang))
+            return self.ctx.profile(channel).sent(self.ctx.dialogue.text("privacy_note_sms", lang))
         return self.text("privacy_note", lang)
 
     def first_contact(self, prefs: SenderPrefs, channel: str, replies: list[str],
@@ -94,7 +94,7 @@ class Dialogue:
         if not prefs.new or any(note in r for r in replies):
             return replies
         joined = f"{replies[-1]}\n\n{note}" if replies else ""
-        if replies and utf16_units(joined) <= profile(channel).max_units:
+        if replies and utf16_units(joined) <= self.ctx.profile(channel).max_units:
             return [*replies[:-1], joined]
         return [*replies, *self.send(Reply(note, lang), channel)]
 
