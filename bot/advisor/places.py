@@ -94,7 +94,8 @@ def by_place(chosen: Sequence[Referral], registry: Sequence[Referral], where: st
                  and serves(r.countries, where)]
         tracing = [r for r in registry if r.id == FAMILY_TRACING]
         out = list(dict.fromkeys([*homes, *tracing, *out]))
-        out.sort(key=lambda r: (r.kind != "own", not home_line(r, where, nationality),
+        out.sort(key=lambda r: (r.kind != "own", not (home_line(r, where, nationality)
+                                                      or where in r.countries),
                                 r.id != FAMILY_TRACING, not serves(r.countries, where)))
     if any(r.phone or r.whatsapp for r in out if not stale(r, today)):
         out = [r for r in out if not stale(r, today)]

@@ -136,4 +136,4 @@ def test_a_spanish_sms_answer_goes_in_gsm7_with_the_letters_gsm7_lacks_folded(
     assert "é" in first or "ñ" in first, first  # what GSM-7 has is not folded
     assert segments(first) <= 4, (segments(first), len(first))  # was 8 in UCS-2
     [russian] = app.ask("спасибо", "+998901234505", "sms")
-    assert russian == DIALOGUE.text("thanks_reply", "ru")
+    assert russian.startswith(DIALOGUE.text("thanks_reply", "ru")), russian  # in Cyrillic
