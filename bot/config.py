@@ -203,6 +203,10 @@ class Settings(BaseSettings):
     dialogue_vague_words: int = Field(
         default=8, ge=1, description="a message shorter than this that names no situation "
         "gets the welcome menu instead of an answer")
+    sms_fold_accents: bool = Field(
+        default=True, description="an SMS in Latin letters is sent with the accented "
+        "letters GSM-7 lacks (á í ó ú ã õ ç ê) as their base letter when that makes the "
+        "whole message GSM-7: 160 characters a segment instead of 70")
     dialogue_greeting_words: int = Field(
         default=25, ge=1, description="the same limit for a message that starts with a "
         "greeting ('Hello? Is this the help line? I am a student...')")

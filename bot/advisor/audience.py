@@ -1,5 +1,8 @@
 """Whose guidance and whose contacts: a user's nationality leaves out what is written for others.
 
+The same rule says where a contact helps: a registry entry's ``countries`` serve
+a place as its ``nationalities`` serve a citizen (``serves(r.countries, where)``).
+
 A country guide (front matter ``nationalities: [KE]``) and a referral entry for
 one nationality (``nationalities: [IN]``) help that country's citizens only;
 shown to a Kenyan, the Indian embassy's line or the Nepali agent checks are
@@ -15,10 +18,11 @@ ANY = "ANY"
 T = TypeVar("T")
 
 
-def serves(nationalities: Iterable[str], nationality: str | None) -> bool:
-    """True when something written for ``nationalities`` applies to this nationality."""
-    values = tuple(nationalities) or (ANY,)
-    return nationality is None or ANY in values or nationality in values
+def serves(values: Iterable[str], wanted: str | None) -> bool:
+    """True when something written for ``values`` (nationalities, or countries) applies to
+    ``wanted`` (a nationality, or a place); none written, ``ANY`` or nothing wanted: yes."""
+    written = tuple(values) or (ANY,)
+    return wanted is None or ANY in written or wanted in written
 
 
 def for_anyone(nationalities: Iterable[str]) -> bool:

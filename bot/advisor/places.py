@@ -5,7 +5,10 @@ embassy in Russia" when the registry holds Ghana's foreign ministry; a worker in
 Moscow needs the lines in Russia first. So:
 
     outside Russia   the lines of their own country (made for their nationality, for
-                     where they are or for anywhere) first; lines callable only inside
+                     where they are or for anywhere) first, then the Red Cross tracing of
+                     missing relatives (whoever writes from outside Russia is, as a rule,
+                     the family of someone there), then the other lines one can use where
+                     one is, and the lines in Russia last; lines callable only inside
                      Russia (a free-phone, a number not in international form) left out
     in Russia        the lines in Russia first (callers leave out home-only lines)
 
@@ -20,10 +23,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from bot.advisor.audience import serves
 from bot.knowledge.models import Referral
 
 HOME = "RU"  # the country the service is about
 GENERIC_EMBASSY = "embassy-finder"  # "find its number on your foreign ministry's website"
+FAMILY_TRACING = "icrc-family-links"  # the Red Cross's tracing of missing relatives
 STALE_AFTER_DAYS = 5 * 365  # a source this old, never tested: the line may be gone
 # Russian free-phone numbers: free, and as a rule callable, only inside Russia.
 _FREEPHONE = ("8800", "+7800")
@@ -56,7 +61,7 @@ def home_line(r: Referral, where: str | None, nationality: str | None) -> bool:
     """A line of the person's own country they can use where they are."""
     if nationality is None or nationality not in r.nationalities:
         return False
-    if where is None or where in r.countries or "ANY" in r.countries:
+    if serves(r.countries, where):
         return True
     return abroad(where) and bool(r.phone or r.whatsapp) and not domestic_only(r)
 
@@ -72,7 +77,8 @@ def embassy_line(referrals: Sequence[Referral], nationality: str | None) -> Refe
 def by_place(chosen: Sequence[Referral], registry: Sequence[Referral], where: str | None,
              nationality: str | None, today: date | None = None) -> list[Referral]:
     """``chosen`` (most relevant first) arranged for where the person is: the embassy's own
-    line instead of the generic one; abroad, home lines first and no line callable only
+    line instead of the generic one; abroad, home lines first, then the tracing of missing
+    relatives, the lines for anywhere, the lines in Russia last and none callable only
     inside Russia; an old untested line only when no other can be called now."""
     out = list(dict.fromkeys(chosen))
     embassy = embassy_line(registry, nationality)
@@ -85,9 +91,12 @@ def by_place(chosen: Sequence[Referral], registry: Sequence[Referral], where: st
     if abroad(where):
         out = [r for r in out if not domestic_only(r)]
         homes = [r for r in registry if home_line(r, where, nationality)
-                 and (where in r.countries or "ANY" in r.countries)]
-        out = list(dict.fromkeys([*homes, *out]))
-        out.sort(key=lambda r: (r.kind != "own", not home_line(r, where, nationality)))
+                 and serves(r.countries, where)]
+        tracing = [r for r in registry if r.id == FAMILY_TRACING]
+        out = list(dict.fromkeys([*homes, *tracing, *out]))
+        out.sort(key=lambda r: (r.kind != "own", not (home_line(r, where, nationality)
+                                                      or where in r.countries),
+                                r.id != FAMILY_TRACING, not serves(r.countries, where)))
     if any(r.phone or r.whatsapp for r in out if not stale(r, today)):
         out = [r for r in out if not stale(r, today)]
     return out

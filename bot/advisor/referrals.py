@@ -42,10 +42,6 @@ def referral_out(entry: Referral, lang: str | None = None) -> ReferralOut:
     )
 
 
-def _serves(values: Sequence[str], wanted: str | None) -> bool:
-    return wanted is None or ANY in values or wanted in values
-
-
 def urgent_contacts(
     view: IndexView, country: str | None, nationality: str | None, lang: str | None = None
 ) -> list[ReferralOut]:
@@ -54,7 +50,7 @@ def urgent_contacts(
     fitting = [
         r
         for r in view.referrals.values()
-        if r.urgent and _serves(r.countries, country) and _serves(r.nationalities, nationality)
+        if r.urgent and serves(r.countries, country) and serves(r.nationalities, nationality)
     ]
     # The deploying NGO's own line (kind: own) first, then those for the user's nationality.
     fitting.sort(key=lambda r: (r.kind != "own",
@@ -71,7 +67,7 @@ def own_lines(view: IndexView, country: str | None) -> list[str]:
     """The deploying NGO's own lines (``kind: own``) that can be reached where the user is:
     offered in every answer, right after the urgent contacts."""
     return [r.id for r in view.referrals.values()
-            if r.kind == "own" and r.contacts() and _serves(r.countries, country)]
+            if r.kind == "own" and r.contacts() and serves(r.countries, country)]
 
 
 def main_guide(citations: Sequence[Citation]) -> tuple[str, str] | None:

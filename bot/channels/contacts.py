@@ -103,7 +103,7 @@ class ContactBook:
             if nationality is None and not for_anyone(r.nationalities):
                 continue  # one country's line, and we do not know the user's country
             reach = reach_rank(referral_out(r))
-            here = ANY in r.countries or where in r.countries
+            here = serves(r.countries, where)
             mine = nationality is not None and nationality in r.nationalities
             # A line of one's own country: one to call from anywhere, or one where one is
             # (at home: also its embassy in Russia, when it can be called from abroad).

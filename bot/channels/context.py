@@ -7,7 +7,7 @@ around the session's runtime and a temporary database.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from bot.advisor.runtime import Runtime
@@ -15,6 +15,7 @@ from bot.advisor.strings import Strings, load_strings
 from bot.channels.commands import Commands, load_commands
 from bot.channels.contacts import ContactBook
 from bot.channels.conversation.words import DialogueWords, load_dialogue
+from bot.channels.render import Profile, profile
 from bot.config import Settings, prompts_dir
 from bot.store import Database
 
@@ -42,3 +43,8 @@ class ChannelContext:
         return cls(settings, runtime, database, load_strings(prompts / "strings"),
                    load_commands(prompts), ContactBook(runtime, settings.knowledge_dir),
                    load_dialogue(prompts))
+
+    def profile(self, channel: str | None) -> Profile:
+        """The channel's profile with this service's settings (BOT_SMS_FOLD_ACCENTS)."""
+        p = profile(channel)
+        return replace(p, fold_accents=self.settings.sms_fold_accents) if p.gsm7 else p

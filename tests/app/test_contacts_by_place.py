@@ -93,3 +93,54 @@ def test_a_father_at_home_writing_about_his_son_gets_his_own_countrys_lines_firs
                        "my son is in Russia, they put him in the army. I am his father in "
                        "Lagos, who can help us here")
     assert "8-800" not in reply and "+7 800" not in reply, reply
+
+
+FAMILY_TRACING = "https://icrc.org/en/what-we-do/restoring-family-links"
+
+
+def first_contact(reply: str) -> str:
+    """The first contact under the intro line."""
+    return reply.split("\n\n", 2)[1]
+
+
+def test_a_nigerian_whose_brother_went_silent_in_russia_is_not_sent_to_russias_lines(
+        app: AppServer) -> None:
+    """d19 (user test 2): a WhatsApp from +234 about a brother silent in Russia got UNHCR's
+    Moscow office and "your embassy in Russia" first. The writer is at home: the lines
+    for a family anywhere (the Red Cross tracing of missing relatives) come first, the
+    lines in Russia after, and UNHCR's urgent line in Russia is not offered."""
+    [reply] = contacts(app, "+2348091234519",
+                       "good day. my brother travel go Russia since march for work, e no dey "
+                       "pick call for 4 weeks now. dem say e join army")
+    assert FAMILY_TRACING in first_contact(reply), reply
+    assert UNHCR_PHONE not in reply, reply
+
+
+def test_a_cuban_wife_asking_whom_to_call_in_cuba_gets_no_moscow_number_first(
+        app: AppServer) -> None:
+    """d13: "mi esposo esta en rusia ..." from +53, then CONTACTOS: UNHCR's Moscow numbers
+    came first."""
+    [reply] = contacts(app, "+5355234513",
+                       "buenas, mi esposo esta en rusia hace 5 semanas que no se nada de el, "
+                       "creo que lo llevaron a la guerra", command="CONTACTOS")
+    assert FAMILY_TRACING in first_contact(reply), reply
+    assert UNHCR_PHONE not in reply, reply
+
+
+def test_a_kenyan_mother_gets_kenyas_diaspora_line_first(app: AppServer) -> None:
+    """d05: a mother in Kenya (Swahili, +254) got UNHCR Russia before Kenya's 24/7 line."""
+    [reply] = contacts(app, "+254722545605",
+                       "Mwanangu yuko Urusi, hajapiga simu wiki tatu sasa. alisema anaenda "
+                       "kazi ya ulinzi", command="MAWASILIANO")
+    assert "diaspora@mfa.go.ke" in first_contact(reply), reply  # Kenya's 24/7 line
+    assert UNHCR_PHONE not in reply, reply
+
+
+def test_an_angolan_mother_is_placed_by_her_number(app: AppServer) -> None:
+    """d33: +244 was not a known calling code: the mother in Angola was taken for someone
+    in Russia and got "your embassy in Russia" first."""
+    [reply] = contacts(app, "+244923234533",
+                       "bom dia, o meu filho foi estudar na Rússia e não responde há 2 meses. "
+                       "um amigo dele disse que ele foi para o exército", command="CONTACTOS")
+    assert FAMILY_TRACING in first_contact(reply), reply
+    assert not first_contact(reply).startswith(GENERIC_EMBASSY), reply

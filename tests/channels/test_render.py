@@ -13,7 +13,14 @@ from bot.advisor.models import Answer, Citation, ReferralOut, Sentence
 from bot.advisor.strings import load_strings
 from bot.channels.escalation import with_alert
 from bot.channels.render import PROFILES, profile, render_answer
-from bot.channels.render.limits import TWILIO_MAX_BODY, sms_units, utf16_units
+from bot.channels.render.limits import (
+    TWILIO_MAX_BODY,
+    is_gsm7,
+    sms_segments,
+    sms_text,
+    sms_units,
+    utf16_units,
+)
 from bot.channels.render.parts import pack
 from bot.config import PROMPTS_DIR
 from bot.text.languages import SERVED
@@ -275,3 +282,45 @@ def test_an_sms_page_never_ends_on_a_bare_list_number():
 def test_a_list_item_is_one_sentence_piece_with_its_number():
     assert sentence_pieces("2. Подписанный контракт законен. Уйти нельзя.") == [
         "2. Подписанный контракт законен. ", "Уйти нельзя."]
+
+
+def test_sms_segments_are_counted_as_twilio_counts_them():
+    assert sms_segments("a" * 160) == 1 and sms_segments("a" * 161) == 2
+    assert sms_segments("a" * 306) == 2 and sms_segments("a" * 307) == 3  # 153 a part
+    assert sms_segments("€" * 80) == 1 and sms_segments("€" * 81) == 2  # extension: two
+    assert sms_segments("ж" * 70) == 1 and sms_segments("ж" * 71) == 2
+    assert sms_segments("ж" * 134) == 2 and sms_segments("ж" * 135) == 3  # 67 a part
+
+
+@pytest.mark.parametrize(("text", "sent"), [
+    ("Dígale a la embajada de su país en Moscú que firmó. ¿Sí? ¡Ya! El niño",
+     "Digale a la embajada de su pais en Moscu que firmo. ¿Si? ¡Ya! El niño"),
+    ("Não assine nada. Você está na Rússia? Peça ajuda. Ç",
+     "Nao assine nada. Voce esta na Russia? Peca ajuda. Ç"),
+    ("Où êtes-vous ? Vérifiez-la, le cœur de l'île. Tél. : +7 (495) 660-09-01",
+     "Où etes-vous ? Vérifiez-la, le coeur de l'ile. Tél. : +7 (495) 660-09-01"),
+])
+def test_an_sms_in_latin_letters_folds_only_the_letters_gsm7_lacks(text: str, sent: str):
+    assert is_gsm7(sms_text(text)) and sms_text(text) == sent
+    assert sms_segments(sms_text(text * 3)) < sms_segments(text * 3)
+    assert sms_text(text, fold=False) == text  # BOT_SMS_FOLD_ACCENTS=false
+
+
+@pytest.mark.parametrize("text", [
+    "Позвоните в УВКБ ООН: +7 (495) 660-09-01. Ещё: https://help.unhcr.org/russia/",
+    "मदद के लिए दूतावास को फ़ोन करें।",
+    "Écrivez à https://exemple.org/référence — ou à l'ambassade",  # an address stays
+])
+def test_an_sms_in_another_script_or_with_an_accented_address_keeps_every_letter(text: str):
+    assert sms_text(text) == text.replace("—", "-")
+
+
+def test_a_spanish_sms_answer_is_cut_into_gsm7_parts():
+    answer = long_answer(2)
+    answer.language = "es"
+    answer.sentences = [Sentence(text="Dígale a la embajada de su país en Moscú que firmó "
+                                 "un contrato, cómo pasó y que quiere irse.", cites=[1])] * 6
+    rendered = render_answer(answer, profile("sms"), STRINGS, more_hint="Responda MÁS.")
+    assert all(is_gsm7(p) for p in rendered.parts), rendered.parts
+    assert rendered.parts[0].endswith("Responda MAS.")
+    assert sms_segments(rendered.parts[0]) <= 4 and len(rendered.parts[0]) > 4 * 67

@@ -117,3 +117,23 @@ def test_a_long_nepali_message_after_a_greeting_answered_in_hindi_is_answered_in
     joined = "\n".join(replies)
     assert STRINGS.get("notice", "ne") in joined, joined[-300:]
     assert STRINGS.get("notice", "hi") not in joined
+
+
+def test_a_spanish_sms_answer_goes_in_gsm7_with_the_letters_gsm7_lacks_folded(
+        app: AppServer) -> None:
+    """User test 2, d30: a Cuban held by the police got a 507-character Spanish SMS in UCS-2
+    (8 segments) for its "ó", "í" and "ú". The letters GSM-7 lacks are written as their
+    base letter, those it has ("é", "ñ") stay, the phone numbers are as the registry
+    has them, and a Russian reply keeps its script."""
+    sender = "+5353234530"
+    replies = app.ask("estoy detenido en la policia en moscu me dicen firma contrato militar "
+                      "o te deportamos", sender, "sms")
+    replies += app.ask("MAS", sender, "sms")
+    assert replies and all(is_gsm7(r) for r in replies), [
+        (r[:60], [ch for ch in r if not is_gsm7(ch)]) for r in replies if not is_gsm7(r)]
+    first = replies[0]
+    assert "+7 (495) 660-09-01" in first, first
+    assert "é" in first or "ñ" in first, first  # what GSM-7 has is not folded
+    assert segments(first) <= 4, (segments(first), len(first))  # was 8 in UCS-2
+    [russian] = app.ask("спасибо", "+998901234505", "sms")
+    assert russian.startswith(DIALOGUE.text("thanks_reply", "ru")), russian  # in Cyrillic

@@ -27,6 +27,7 @@ from bot.advisor.strings import DEFAULT_LANG, Strings
 # The menu's situations, in the order of their numbers (menu_1 .. menu_6; 7 is "something else").
 SITUATIONS: tuple[str, ...] = ("sign", "held", "passport", "offer", "relative", "signed")
 OTHER = len(SITUATIONS) + 1
+RELATIVE = "relative"  # the situation of someone writing about another person
 TOPIC = "topic"  # words about the subject that name no one situation
 # Spellings people use interchangeably: Arabic taa marbuta and alif maqsura, the
 # tatweel; Devanagari chandrabindu and anusvara.

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from bot.advisor.models import Answer
 from bot.advisor.strings import Strings
 from bot.channels.render.answer import layout_answer, sms_urgent_lead
-from bot.channels.render.limits import fit, gsm7_typography
+from bot.channels.render.limits import fit
 from bot.channels.render.parts import first_and_rest, numbered_parts
 from bot.channels.render.profiles import PROFILES, Profile, profile
 from bot.channels.render.reply import Reply, contact_pages, layout_reply
@@ -45,10 +45,10 @@ class Rendered:
 
 
 def _split(text: str, p: Profile, more_hint: str) -> Rendered:
-    if p.gsm7:
-        text, more_hint = gsm7_typography(text), gsm7_typography(more_hint)
+    if p.gsm7:  # measured and cut as sent, so that GSM-7 gets its 153 characters a segment
+        text, more_hint = p.sent(text), p.sent(more_hint)
         done = _split(text, replace(p, gsm7=False), more_hint)
-        return Rendered(done.text, [gsm7_typography(x) for x in done.parts], done.rest)
+        return Rendered(done.text, [p.sent(x) for x in done.parts], done.rest)
     if p.split == "numbered":
         return Rendered(text, numbered_parts(text))
     if p.split == "more":
@@ -63,7 +63,7 @@ def render_answer(answer: Answer, p: Profile, strings: Strings, *,
     urgent SMS answer's first part is its lead (the first step and a number to call)."""
     if p.split == "more" and answer.urgent:
         lead, rest = sms_urgent_lead(answer, p, strings, more_hint)
-        typed = gsm7_typography if p.gsm7 else (lambda x: x)
+        typed = p.sent
         if lead and not rest:
             return Rendered(lead, [typed(fit(lead))])
         if lead:
@@ -86,10 +86,10 @@ def render_reply(reply: Reply, p: Profile, strings: Strings, *,
     """
     if more_hint is None:
         text = layout_reply(reply, p, strings)
-        return Rendered(text, [gsm7_typography(text) if p.gsm7 else text])
+        return Rendered(text, [p.sent(text)])
     text = layout_reply(reply, p, strings, max_units=None)
     paged = contact_pages(reply, p, strings, more_hint) if p.split == "more" else None
     if paged is not None:  # SMS contacts: whole ones, as many a page as fit
-        first = gsm7_typography(paged[0]) if p.gsm7 else paged[0]
+        first = p.sent(paged[0])
         return Rendered(text, [first], paged[1])
     return _split(text, p, more_hint)

@@ -6,9 +6,21 @@ Twilio counts (an emoji is two). SMS is billed per segment: 153 GSM-7
 characters, or 67 UCS-2 units as soon as one character is outside GSM-7
 (Arabic, Devanagari, Cyrillic, an emoji), so the same reply costs more
 segments, and arrives in more pieces, in those scripts.
+
+A Spanish, Portuguese or French reply is in Latin letters but has a few GSM-7
+lacks (á í ó ú ã õ ç ê â): one of them sends the whole reply in UCS-2.
+``fold_accents`` writes those letters as their base letter (the ones GSM-7 has,
+é è ù ì ò à ñ ü ä ö å ø ¿ ¡ Ç É Ñ Ü, stay) when that alone makes the whole text
+GSM-7; web addresses are never touched, and a text in another script (Cyrillic,
+Devanagari, Arabic) stays as it is, in UCS-2. Segments: 160 GSM-7 characters
+alone or 153 in a long message (an extension-table character such as € counts
+twice), 70 UCS-2 units alone or 67.
 """
 
 from __future__ import annotations
+
+import re
+import unicodedata
 
 TWILIO_MAX_BODY = 1600  # one WhatsApp or SMS message body (Twilio's limit)
 WEB_MAX_CHARS = 4000  # an answer on the web page or from the API: still readable at once
@@ -38,6 +50,13 @@ GSM7_EQUIVALENTS = str.maketrans({
 })
 
 
+# Letters with no decomposition to a base letter that a reader still recognises written so.
+_LIGATURES = {"œ": "oe", "Œ": "OE"}
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+GSM7_SINGLE, GSM7_PART = 160, 153  # septets: one SMS, a part of a long one
+UCS2_SINGLE, UCS2_PART = 70, 67  # UTF-16 units: one SMS, a part of a long one
+
+
 def is_gsm7(text: str) -> bool:
     return all(ch in GSM7_BASIC or ch in GSM7_EXTENDED for ch in text)
 
@@ -45,6 +64,56 @@ def is_gsm7(text: str) -> bool:
 def gsm7_typography(text: str) -> str:
     """``text`` with its typographic characters as GSM-7 has them ("…" as "...")."""
     return text.translate(GSM7_EQUIVALENTS)
+
+
+def _base_letter(ch: str) -> str | None:
+    """A Latin letter GSM-7 lacks, as its base letter ("á" -> "a"); None for anything else."""
+    if ch in _LIGATURES:
+        return _LIGATURES[ch]
+    if not unicodedata.category(ch).startswith("L"):
+        return None
+    decomposed = unicodedata.normalize("NFD", ch)
+    base, marks = decomposed[0], decomposed[1:]
+    if marks and base.isascii() and base.isalpha() and all(
+            unicodedata.category(m) == "Mn" for m in marks):
+        return base
+    return None
+
+
+def fold_accents(text: str) -> str:
+    """``text`` with the accented Latin letters GSM-7 lacks as their base letters, when
+    that makes it all GSM-7 (outside its web addresses, which are never changed); else
+    ``text`` unchanged: a reply in another script keeps every letter."""
+    if is_gsm7(text):
+        return text
+    out: list[str] = []
+    end = 0
+    for url in _URL.finditer(text):
+        out.append(_folded(text[end:url.start()]))
+        out.append(url.group())
+        end = url.end()
+    out.append(_folded(text[end:]))
+    folded = "".join(out)
+    return folded if is_gsm7(folded) else text
+
+
+def _folded(text: str) -> str:
+    return "".join(ch if ch in GSM7_BASIC or ch in GSM7_EXTENDED else (_base_letter(ch) or ch)
+                   for ch in text)
+
+
+def sms_text(text: str, fold: bool = True) -> str:
+    """An SMS body as GSM-7 carries it: its typography as GSM-7 has it and, with ``fold``,
+    its accented letters too when that makes it all GSM-7 (``fold_accents``)."""
+    typed = gsm7_typography(text)
+    return fold_accents(typed) if fold else typed
+
+
+def sms_segments(text: str) -> int:
+    """How many SMS segments ``text`` takes, as Twilio counts them."""
+    units = sms_units(text)
+    single, part = (GSM7_SINGLE, GSM7_PART) if is_gsm7(text) else (UCS2_SINGLE, UCS2_PART)
+    return 1 if units <= single else -(-units // part)
 
 
 def utf16_units(text: str) -> int:
@@ -60,7 +129,7 @@ def sms_units(text: str) -> int:
 
 def sms_part_limit(text: str, segments: int = SMS_SEGMENTS) -> int:
     """The units of an SMS part of ``text``: ``segments`` segments in its encoding."""
-    return segments * (153 if is_gsm7(text) else 67)
+    return segments * (GSM7_PART if is_gsm7(text) else UCS2_PART)
 
 
 def prefix(text: str, units: int) -> str:

@@ -19,7 +19,7 @@ from typing import Literal
 
 from bot.advisor.composer import DEFAULT_BUDGET, Budget
 from bot.channels.render.contacts import Layout
-from bot.channels.render.limits import SMS_MAX_CHARS, TWILIO_MAX_BODY, WEB_MAX_CHARS
+from bot.channels.render.limits import SMS_MAX_CHARS, TWILIO_MAX_BODY, WEB_MAX_CHARS, sms_text
 
 Sources = Literal["full", "short", "inline", "none"]
 Split = Literal["none", "numbered", "more"]
@@ -51,6 +51,13 @@ class Profile:
     commands: bool  # the user can send CONTACTS, AGENT, MORE...: the texts may say so
     split: Split  # one body, numbered parts, or a first part and MORE
     gsm7: bool = False  # typographic characters as GSM-7 has them (SMS: limits.py)
+    # With ``gsm7``: accented letters GSM-7 lacks as base letters when that makes a text
+    # GSM-7 (limits.fold_accents; BOT_SMS_FOLD_ACCENTS, applied by ChannelContext.profile).
+    fold_accents: bool = False
+
+    def sent(self, text: str) -> str:
+        """``text`` as this channel sends it: by SMS, as GSM-7 carries it."""
+        return sms_text(text, self.fold_accents) if self.gsm7 else text
 
 
 WEB = Profile(
@@ -72,7 +79,7 @@ PROFILES: dict[str, Profile] = {
     "sms": Profile(
         "sms", Budget(sentences=2, chars=300, referrals=2), SMS_MAX_CHARS, with_colon, "inline",
         "reach", reachable_first=True, contact_separator="\n", other_contacts=True,
-        commands=True, split="more", gsm7=True,
+        commands=True, split="more", gsm7=True, fold_accents=True,
     ),
 }
 

@@ -60,8 +60,9 @@ def contact_pages(reply: Reply, p: Profile, strings: Strings,
         return body if last else body + hint
 
     def fits(text: str) -> bool:
-        limit = min(sms_part_limit(text, SMS_CONTACT_SEGMENTS), SMS_MAX_CHARS)
-        return sms_units(text) <= limit
+        sent = p.sent(text)  # as GSM-7 carries it: 153 characters a segment, not 67
+        limit = min(sms_part_limit(sent, SMS_CONTACT_SEGMENTS), SMS_MAX_CHARS)
+        return sms_units(sent) <= limit
 
     if fits(page(len(lines), last=True)):
         return page(len(lines), last=True), None

@@ -23,7 +23,7 @@ from bot.advisor.runtime import Runtime
 from bot.advisor.strings import Strings
 from bot.channels.context import ChannelContext
 from bot.channels.escalation import escalation_reason, with_alert
-from bot.channels.render import profile, render_answer
+from bot.channels.render import render_answer
 from bot.channels.twilio.fallback import fallback_reply
 from bot.store import Conversations
 from bot.store.models import utcnow
@@ -41,7 +41,7 @@ class Answering:
 
     def ask(self, runtime: Runtime, question: Question, channel: str) -> Answer:
         """What the advisor answers, with the channel's budget (raises on a fault)."""
-        return runtime.ask(question, profile(channel).budget)
+        return runtime.ask(question, self.ctx.profile(channel).budget)
 
     def deliver(self, answer: Answer, question: Question, channel: str, sender: str,
                 sealed: bytes | None = None, our_address: str | None = None,
@@ -58,7 +58,7 @@ class Answering:
             self.store.escalate(sender, channel, reason, sealed, our_address)
             if safety is not None:
                 answer = with_alert(answer, self.ctx.settings.office_hours, safety, self.now())
-        p = profile(channel)
+        p = self.ctx.profile(channel)
         hint = self.ctx.commands.reply("more_hint", answer.language)
         rendered = render_answer(answer, p, self.ctx.strings, more_hint=hint)
         self.store.set_pending_more(sender, rendered.rest)

@@ -19,8 +19,9 @@ from bot.channels.commands import Command
 from bot.channels.context import ChannelContext
 from bot.channels.conversation.session import Session
 from bot.channels.conversation.welcome import Opening, welcome_text
-from bot.channels.render import Reply, profile, render_reply
-from bot.channels.render.limits import gsm7_typography, utf16_units
+from bot.channels.conversation.words import RELATIVE
+from bot.channels.render import Reply, render_reply
+from bot.channels.render.limits import utf16_units
 from bot.channels.twilio.country import country_of, language_of
 from bot.channels.twilio.delivery import Delivery
 from bot.channels.twilio.erasure import confirmation
@@ -35,10 +36,19 @@ def whereabouts(session: Session, address: str) -> tuple[str | None, str | None]
     """(where the user is, whose citizen): what they wrote, else their number's country
     (a +7 number is someone in Russia; another country's, probably its citizen, but not
     at home: most who write are in Russia and keep their number. A mother who writes
-    "I am his mother in Kumasi" says where she is: ``reading._location``)."""
+    "I am his mother in Kumasi" says where she is: ``reading._location``).
+
+    Someone writing from a foreign number about a relative ("my brother went to Russia,
+    no answer for 4 weeks") is the family at home, not the one in Russia: they are in
+    the country they named ("who can I call for Nigeria"), else their number's. Taken
+    for someone in Russia, a sister in Nigeria got UNHCR's Moscow numbers (user test 2,
+    d19, d13, d05, d33)."""
     number = country_of(address)
+    foreign = number not in (None, HOME)
     location = session.location or (number if number == HOME else None)
-    nationality = session.nationality or (number if number not in (None, HOME) else None)
+    nationality = session.nationality or (number if foreign else None)
+    if location is None and session.situation == RELATIVE and foreign:
+        location = nationality
     return location, nationality
 
 
@@ -60,12 +70,12 @@ class Dialogue:
 
     def send(self, reply: Reply, channel: str) -> list[str]:
         """A reply as one message within Twilio's limit."""
-        return render_reply(reply, profile(channel), self.ctx.strings).parts
+        return render_reply(reply, self.ctx.profile(channel), self.ctx.strings).parts
 
     def _with_more(self, reply: Reply, channel: str, sender: str, replace: bool) -> list[str]:
         """A reply long enough for MORE: the parts now, the rest kept for MORE (``replace``:
         even when there is none, so MORE does not send an older rest)."""
-        rendered = render_reply(reply, profile(channel), self.ctx.strings,
+        rendered = render_reply(reply, self.ctx.profile(channel), self.ctx.strings,
                                 more_hint=self.text("more_hint", reply.lang))
         if rendered.rest is not None or replace:
             self.store.set_pending_more(sender, rendered.rest)
@@ -74,7 +84,7 @@ class Dialogue:
     def privacy_note(self, lang: str | None, channel: str) -> str:
         """How to delete the chat, for the channel it came by (no WhatsApp steps by SMS)."""
         if channel == "sms":
-            return gsm7_typography(self.ctx.dialogue.text("privacy_note_sms", lang))
+            return self.ctx.profile(channel).sent(self.ctx.dialogue.text("privacy_note_sms", lang))
         return self.text("privacy_note", lang)
 
     def first_contact(self, prefs: SenderPrefs, channel: str, replies: list[str],
@@ -84,7 +94,7 @@ class Dialogue:
         if not prefs.new or any(note in r for r in replies):
             return replies
         joined = f"{replies[-1]}\n\n{note}" if replies else ""
-        if replies and utf16_units(joined) <= profile(channel).max_units:
+        if replies and utf16_units(joined) <= self.ctx.profile(channel).max_units:
             return [*replies[:-1], joined]
         return [*replies, *self.send(Reply(note, lang), channel)]
 
@@ -124,9 +134,11 @@ class Dialogue:
         return self.send(Reply(self.ctx.dialogue.text("ask_sentence", lang), lang), channel)
 
     def contacts(self, msg: Inbound, sender: str, prefs: SenderPrefs,
-                 lang: str | None) -> list[str]:
-        """CONTACTS: for the user's last situation, where they are and whose citizen."""
-        session = Session.of(prefs.session)
+                 lang: str | None, session: Session | None = None) -> list[str]:
+        """CONTACTS: for the user's last situation, where they are and whose citizen
+        (``session``: with what the asking message itself named, "whom do I call here
+        in Kenya"; else as stored)."""
+        session = session or Session.of(prefs.session)
         location, nationality = whereabouts(session, msg.from_)
         refs = self.ctx.contacts.for_person(location=location, nationality=nationality,
                                             related=session.referrals, lang=lang)

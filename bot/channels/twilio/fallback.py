@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.channels.context import ChannelContext
-from bot.channels.render import Reply, profile, render_reply
+from bot.channels.render import Reply, render_reply
 
 
 def fallback_reply(ctx: ChannelContext, channel: str, lang: str | None,
@@ -15,4 +15,4 @@ def fallback_reply(ctx: ChannelContext, channel: str, lang: str | None,
     """
     reply = Reply(ctx.commands.reply("error_fallback", lang), lang,
                   ctx.contacts.for_country(country, 2, lang))
-    return render_reply(reply, profile(channel), ctx.strings).parts
+    return render_reply(reply, ctx.profile(channel), ctx.strings).parts

@@ -15,7 +15,7 @@ from bot.advisor.composer import Budget
 from bot.advisor.models import Answer, Question
 from bot.channels.context import ChannelContext
 from bot.channels.conversation.session import Session, digest
-from bot.channels.render import profile, render_answer
+from bot.channels.render import render_answer
 from bot.channels.twilio.webhook import Inbound
 from bot.store import Conversations, SenderPrefs
 
@@ -55,7 +55,7 @@ class Continuation:
         runtime = self.ctx.runtime.current()
         if not session.question or runtime is None:
             return None
-        p = profile(msg.channel)
+        p = self.ctx.profile(msg.channel)
         budget = Budget(sentences=p.budget.sentences * ROOM, chars=p.budget.chars * ROOM,
                         referrals=0)
         question = Question(text=session.question, lang=prefs.lang or session.lang,

@@ -29,7 +29,7 @@ from bot.advisor.paper_answer import DocumentAnswer
 from bot.advisor.runtime import Runtime
 from bot.advisor.strings import Strings, load_strings
 from bot.channels.context import ChannelContext
-from bot.channels.render import Reply, profile, render_answer, render_reply
+from bot.channels.render import Reply, render_answer, render_reply
 from bot.channels.twilio.country import located
 from bot.channels.twilio.delivery import Delivery
 from bot.channels.twilio.fallback import fallback_reply
@@ -99,7 +99,7 @@ class Photos:
     def say(self, key: str, lang: str | None, channel: str, **values: object) -> list[str]:
         """One of the texts about papers (prompts/documents), as the bodies to send."""
         text = self.words.get(key, lang).format(**values)
-        return render_reply(Reply(text, lang), profile(channel), self.ctx.strings).parts
+        return render_reply(Reply(text, lang), self.ctx.profile(channel), self.ctx.strings).parts
 
     def take(self, msg: Inbound, media: Media, sender: str, prefs: SenderPrefs,
              caption: str) -> list[str]:
@@ -157,7 +157,7 @@ class Photos:
         if unavailable:
             log.error("a photo could not be read: %s", unavailable)
             return self.say("document_no_ocr", self._lang(job), job.channel)
-        p = profile(job.channel)
+        p = self.ctx.profile(job.channel)
         question = Question(text=job.caption, lang=job.lang, country=job.country)
         answer = runtime.papers.answer(fetched.data, question, p.budget)
         del fetched  # the photo goes no further than the reader

@@ -34,7 +34,6 @@ from bot.channels.context import ChannelContext
 from bot.channels.conversation.reading import OTHER, SITUATIONS, Reading, read
 from bot.channels.conversation.session import Session, digest
 from bot.channels.conversation.welcome import Opening
-from bot.channels.render import profile
 from bot.channels.twilio.answering import Answering
 from bot.channels.twilio.country import country_of, located
 from bot.channels.twilio.delivery import Delivery
@@ -123,7 +122,7 @@ class Turns:
             welcome = self.dialogue.welcome(lang, msg.channel, prefs, opening)
             return self._said(msg, sender, session, lang, note + welcome), lang, True
         if reading.kind == "contacts" and not follows:
-            contacts = self.dialogue.contacts(msg, sender, prefs, lang)
+            contacts = self.dialogue.contacts(msg, sender, prefs, lang, session)
             return self._said(msg, sender, session, lang, note + contacts), lang, False
         if reading.kind == "vague" and not follows:
             # The menu, unless the advisor finds it urgent; the menu says how to delete.
@@ -240,7 +239,7 @@ class Turns:
         most = len(answer.sentences)
         fresh = continued(answer, said, most)
         if fresh is None:
-            p = profile(channel)
+            p = self.ctx.profile(channel)
             deeper = Budget(sentences=p.budget.sentences * ROOM, chars=p.budget.chars * ROOM,
                             referrals=p.budget.referrals)
             try:
