@@ -10,6 +10,7 @@ their sources; when there are none, the user is told there is nothing more.
 from __future__ import annotations
 
 import logging
+import re
 
 from bot.advisor.composer import Budget
 from bot.advisor.models import Answer, Question
@@ -21,12 +22,26 @@ from bot.store import Conversations, SenderPrefs
 
 log = logging.getLogger(__name__)
 ROOM = 3  # the continuation looks this many answers deep
+# A year (1900-2099) marks a sentence that reports ("in 2022 contracts were hidden among
+# forms", "Kenya said in 2025 ..."): background, not a step. Measured on the shipped guides
+# (December 2026): 229 of 1,371 English sentences carry one, nearly all reports and dates.
+DATED = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
 
-def continued(answer: Answer, said: set[str], most: int) -> Answer | None:
+def dated(sentence: str) -> bool:
+    """Does the sentence report something dated (background, not what to do)?"""
+    return DATED.search(sentence) is not None
+
+
+def continued(answer: Answer, said: set[str], most: int, *,
+              steps_first: bool = False) -> Answer | None:
     """The answer's sentences not yet said (at most ``most``), renumbered with their
-    sources; None when there is none."""
-    new = [s for s in answer.sentences if digest(s.text) not in said][:most]
+    sources; None when there is none. ``steps_first``: sentences that report something
+    dated come only when nothing else is left ("what do I do now?" wants what to do)."""
+    new = [s for s in answer.sentences if digest(s.text) not in said]
+    if steps_first:
+        new = [s for s in new if not dated(s.text)] or new
+    new = new[:most]
     if answer.status != "answered" or not new:
         return None
     numbers: dict[int, int] = {}
