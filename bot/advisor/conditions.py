@@ -6,9 +6,9 @@ first step is "do not sign on the spot") or only for after it (``condition:
 after-signing``: "I already signed"). When a message states that the signature
 happened (the ``signed`` cues of ``prompts/danger_cues.yaml``, any language we
 serve: "they made me sign a paper a month ago", "firmé hace un mes"), the
-after-signing guidance leads the answer, brought in when retrieval did not find it,
-and the before-signing guidance comes after everything else. Any folder can declare
-its own guides this way; nothing here names a guide.
+after-signing passage closest to the message leads the answer (brought in when
+retrieval did not find it), and the before-signing guidance comes after everything
+else. Any folder can declare its own guides this way; nothing here names a guide.
 """
 
 from __future__ import annotations
@@ -32,8 +32,11 @@ def for_signed(view: IndexView, hits: Sequence[Hit], stated: frozenset[str],
     after = [h for h in hits if h.doc.condition == AFTER]
     before = [h for h in hits if h.doc.condition == BEFORE]
     rest = [h for h in hits if h.doc.condition not in (AFTER, BEFORE)]
-    if not after:
-        after = _closest_after(view, vector, lang, hits)
+    # The after-signing passage closest to the message leads ("I signed" the guide's
+    # opening, "I signed, what do I write down?" its notes), then those retrieval found.
+    closest = _closest_after(view, vector, lang, hits)
+    after = [*closest, *(h for h in after if all(h.passage.id != c.passage.id
+                                                  for c in closest))]
     if after:
         # It leads, with the best score: the composer weighs a passage by its place among
         # the hits and by its score against the first one's.

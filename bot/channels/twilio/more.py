@@ -13,7 +13,7 @@ import logging
 import re
 
 from bot.advisor.composer import Budget
-from bot.advisor.models import Answer, Question
+from bot.advisor.models import Answer, Question, Sentence
 from bot.channels.context import ChannelContext
 from bot.channels.conversation.session import Session, digest
 from bot.channels.render import profile, render_answer
@@ -36,11 +36,17 @@ def dated(sentence: str) -> bool:
 def continued(answer: Answer, said: set[str], most: int, *,
               steps_first: bool = False) -> Answer | None:
     """The answer's sentences not yet said (at most ``most``), renumbered with their
-    sources; None when there is none. ``steps_first``: sentences that report something
-    dated come only when nothing else is left ("what do I do now?" wants what to do)."""
+    sources; None when there is none. ``steps_first`` ("what do I do now?" wants what to
+    do): first the sentences that open a section (a guide puts its main step first),
+    then the others, and those that report something dated last."""
     new = [s for s in answer.sentences if digest(s.text) not in said]
     if steps_first:
-        new = [s for s in new if not dated(s.text)] or new
+        quotes = {c.n: " ".join(c.quote.split()) for c in answer.citations}
+
+        def opens(s: Sentence) -> bool:  # a section's first sentence: its main step
+            return any(quotes.get(n, "").startswith(" ".join(s.text.split())) for n in s.cites)
+
+        new = sorted(new, key=lambda s: 2 if dated(s.text) else 0 if opens(s) else 1)
     new = new[:most]
     if answer.status != "answered" or not new:
         return None
