@@ -26,6 +26,7 @@ from bot.advisor.audience import for_nationality
 from bot.advisor.check import check_answer
 from bot.advisor.citing import cite
 from bot.advisor.composer import Budget, Composer
+from bot.advisor.conditions import for_signed
 from bot.advisor.cued import CuedCheck, CuedVerdict
 from bot.advisor.first_steps import GENERAL, FirstSteps, Step
 from bot.advisor.language import detect_language
@@ -104,6 +105,10 @@ class Advisor:
         found = self._retrieve(view, text, lang, question, vector)
         # First steps for a danger the message does not state are never quoted.
         found = replace(found, hits=self.first_steps.unstated(view, found.hits, text))
+        # Someone who says they signed reads the after-signing guidance first, never
+        # "do not sign on the spot" (bot/advisor/conditions.py).
+        found = replace(found, hits=for_signed(view, found.hits, self.first_steps.stated.of(text),
+                                               vector, lang))
         trace = replace(trace, retrieval=found)
         # The floor, and no answer when only a draft covers the topic
         # (bot/advisor/relevance.py).

@@ -41,6 +41,7 @@ class DocInfo:
     review_due: date
     awaiting_review: tuple[str, ...] = ()  # "legal", "native-speaker": shown on citations
     role: str | None = None  # "first-steps": the guide urgent answers open with
+    condition: str | None = None  # "before-signing", "after-signing" (bot/advisor/conditions.py)
     nationalities: tuple[str, ...] = ("ANY",)  # whose citizens it is written for
     questions: tuple[str, ...] = ()  # editors' example questions (guide ranking only)
 
@@ -60,6 +61,7 @@ class DocInfo:
             review_due=doc.review_due,
             awaiting_review=doc.awaiting_review,
             role=doc.role,
+            condition=doc.condition,
             nationalities=doc.nationalities,
             questions=doc.questions,
         )
@@ -152,6 +154,7 @@ def _doc_info(d: dict[str, Any]) -> DocInfo:
         review_due=date.fromisoformat(d["review_due"]),
         awaiting_review=tuple(d.get("awaiting_review", ())),
         role=d.get("role"),  # older generations did not keep it
+        condition=d.get("condition"),  # nor this
         # Snapshots written before guides could say whose citizens they are for.
         nationalities=tuple(d.get("nationalities") or ("ANY",)),
         questions=tuple(d.get("questions", ())),  # older snapshots have none

@@ -20,7 +20,15 @@ from bot.knowledge.fields import Fields, closest, is_kebab
 from bot.knowledge.files import decode, read_bytes, relative
 from bot.knowledge.frontmatter import Malformed, line_of, parse_front_matter
 from bot.knowledge.languages import COUNTRIES, LANGUAGES
-from bot.knowledge.models import GUIDE_ROLES, REVIEWERS, Document, Knowledge, Problem, Source
+from bot.knowledge.models import (
+    CONDITIONS,
+    GUIDE_ROLES,
+    REVIEWERS,
+    Document,
+    Knowledge,
+    Problem,
+    Source,
+)
 from bot.knowledge.referral_translations import missing_translations
 from bot.knowledge.registry import Registry, load_registry
 from bot.knowledge.sanitize import sanitize
@@ -41,7 +49,7 @@ GUIDE_FIELDS = (
     "review_due",
 )
 OPTIONAL_GUIDE_FIELDS = (
-    "role", "nationalities", "translated_from", "awaiting_review", "questions",
+    "role", "nationalities", "translated_from", "awaiting_review", "questions", "condition",
 )
 # ``questions:``: what a reader would type to find the guide, matched question to
 # question when guides are ranked (bot/index/signals.py). Short, and a handful.
@@ -146,6 +154,7 @@ def _load_guide(
     if reviewed_on and review_due and review_due < reviewed_on:
         f.problem("review_due", f"{review_due} is before reviewed_on ({reviewed_on})")
     role = f.choice("role", GUIDE_ROLES) if f.given("role") else None
+    condition = f.choice("condition", CONDITIONS) if f.given("condition") else None
     nationalities = (
         f.codes("nationalities", COUNTRIES, "country code", "[KE, UG] or [ANY]")
         if f.given("nationalities")
@@ -192,6 +201,7 @@ def _load_guide(
         body_line=fm.body_line,
         checksum=hashlib.sha256(data).hexdigest(),
         role=role,
+        condition=condition,
         nationalities=nationalities,
         translated_from=translated_from,
         awaiting_review=tuple(who for who, _ in awaiting),

@@ -23,6 +23,10 @@ REACHABLE_FIELDS = ("phone", "whatsapp", "telegram", "email")
 # What a guide's front matter may say about itself (``role:``): the first-steps guide
 # opens every urgent answer, whatever its id.
 GUIDE_ROLES = ("first-steps",)
+# Whom a guide is for, when it is only for one side of a signature (``condition:``): a
+# message that says the person already signed never opens with a before-signing guide
+# ("do not sign on the spot"), and opens with an after-signing one (bot/advisor/conditions.py).
+CONDITIONS = ("before-signing", "after-signing")
 # Who still has to review a guide (``awaiting_review:``): shown on the web citation.
 REVIEWERS = ("legal", "native-speaker")
 # What a referral's ``translations`` may give per language: contacts are never translated.
@@ -56,6 +60,7 @@ class Document:
     body_line: int  # 1-based line of the file where the body starts
     checksum: str  # sha256 of the file's bytes
     role: str | None = None  # "first-steps" or None
+    condition: str | None = None  # CONDITIONS: only before, or only after, signing
     nationalities: tuple[str, ...] = ("ANY",)  # whose citizens it is written for
     translated_from: str | None = None  # the English body's version this translates
     awaiting_review: tuple[str, ...] = ()  # "legal", "native-speaker"

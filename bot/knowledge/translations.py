@@ -1,5 +1,6 @@
 """Checks across the guides of a folder: translations in step with their English
-original, and at most one first-steps guide per language.
+original (and for the same side of a signature, ``condition:``), and at most one
+first-steps guide per language.
 
 A translation records which version of the English body it was made from
 (``translated_from:``, the short hash below). When the English body changes, the
@@ -40,7 +41,26 @@ def stale_translations(documents: Sequence[Document]) -> list[tuple[Document, Do
 
 
 def check_folder(documents: Sequence[Document]) -> list[Problem]:
-    return [*_translation_problems(documents), *_role_problems(documents)]
+    return [*_translation_problems(documents), *_role_problems(documents),
+            *_condition_problems(documents)]
+
+
+def _condition_problems(documents: Sequence[Document]) -> list[Problem]:
+    """A translation is for the same side of a signature as its English original
+    (``condition:``): otherwise a reader who signed is told "do not sign" in one language."""
+    originals = {d.id: d for d in documents if d.lang == ORIGINAL_LANG}
+    problems = []
+    for doc in documents:
+        english = originals.get(doc.id)
+        if doc.lang == ORIGINAL_LANG or english is None or doc.condition == english.condition:
+            continue
+        says = f"condition: {english.condition}" if english.condition else "no condition"
+        problems.append(Problem(
+            doc.path, doc.line_of("condition"), "condition",
+            f"the English original ({english.path}) says {says}; "
+            f"this translation says {doc.condition or 'none'}: make them the same",
+        ))
+    return problems
 
 
 def _translation_problems(documents: Sequence[Document]) -> list[Problem]:

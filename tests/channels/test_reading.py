@@ -33,6 +33,7 @@ def words() -> DialogueWords:
      "vague", "en"),
     ("thank you", "thanks", "en"),
     ("Habari", "greeting", "sw"),
+    ("nifanye nini sasa", "filler", "sw"),  # "sasa" after a question is "now", not "hi"
     ("Hola", "greeting", "es"),
     ("Bonjour", "greeting", "fr"),
     ("merci", "thanks", "fr"),

@@ -119,6 +119,26 @@ def test_unknown_role_is_an_error(folder: Folder):
     assert "first-steps" in p.message
 
 
+def test_a_guide_may_say_it_is_for_before_or_after_signing(folder: Folder):
+    folder.edit(VISA, "topics: [visa", "condition: after-signing\ntopics: [visa")
+    doc = next(d for d in folder.load().documents if d.path == VISA)
+    assert doc.condition == "after-signing"
+
+
+def test_an_unknown_condition_is_an_error_naming_its_line(folder: Folder):
+    folder.edit(VISA, "topics: [visa", "condition: signed\ntopics: [visa")
+    p = folder.problem(folder.load(), VISA, "condition")
+    assert p.severity == "error" and "before-signing" in p.message
+    assert p.line == folder.line(VISA, "condition: signed")
+
+
+def test_a_translation_for_the_other_side_of_a_signature_is_an_error(folder: Folder):
+    folder.edit(VISA_FR, "role: first-steps", "role: first-steps\ncondition: before-signing")
+    p = folder.problem(folder.load(), VISA_FR, "condition")
+    assert p.severity == "error" and VISA in p.message
+    assert p.line == folder.line(VISA_FR, "condition: before-signing")
+
+
 def test_no_first_steps_guide_is_a_warning(folder: Folder):
     folder.edit(DETAINED, "role: first-steps\n", "")
     folder.edit(VISA_FR, "role: first-steps", "")

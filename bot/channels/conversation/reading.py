@@ -121,7 +121,10 @@ def read(text: str, words: DialogueWords, vague_words: int,
         location=_location(places, others, about_relative="relative" in found),
     )
     if not _without(rest, [(f.start, f.end) for f in fillers]):
-        kind: Kind = "thanks" if thanks else ("greeting" if greetings else "filler")
+        # A greeting opens the message: a greeting word after a question is a time word
+        # (Swahili "nifanye nini sasa", what do I do now), and the message a follow-up.
+        opens = bool(greetings) and min(f.start for f in greetings) == 0
+        kind: Kind = "thanks" if thanks else ("greeting" if opens else "filler")
         return Reading(kind, **common)  # type: ignore[arg-type]
     limit = max(vague_words, greeting_words or 0) if greetings or thanks else vague_words
     if not found and len(tokens) < limit:

@@ -10,9 +10,10 @@ their sources; when there are none, the user is told there is nothing more.
 from __future__ import annotations
 
 import logging
+import re
 
 from bot.advisor.composer import Budget
-from bot.advisor.models import Answer, Question
+from bot.advisor.models import Answer, Question, Sentence
 from bot.channels.context import ChannelContext
 from bot.channels.conversation.session import Session, digest
 from bot.channels.render import render_answer
@@ -21,12 +22,32 @@ from bot.store import Conversations, SenderPrefs
 
 log = logging.getLogger(__name__)
 ROOM = 3  # the continuation looks this many answers deep
+# A year (1900-2099) marks a sentence that reports ("in 2022 contracts were hidden among
+# forms", "Kenya said in 2025 ..."): background, not a step. Measured on the shipped guides
+# (December 2026): 229 of 1,371 English sentences carry one, nearly all reports and dates.
+DATED = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
 
-def continued(answer: Answer, said: set[str], most: int) -> Answer | None:
+def dated(sentence: str) -> bool:
+    """Does the sentence report something dated (background, not what to do)?"""
+    return DATED.search(sentence) is not None
+
+
+def continued(answer: Answer, said: set[str], most: int, *,
+              steps_first: bool = False) -> Answer | None:
     """The answer's sentences not yet said (at most ``most``), renumbered with their
-    sources; None when there is none."""
-    new = [s for s in answer.sentences if digest(s.text) not in said][:most]
+    sources; None when there is none. ``steps_first`` ("what do I do now?" wants what to
+    do): first the sentences that open a section (a guide puts its main step first),
+    then the others, and those that report something dated last."""
+    new = [s for s in answer.sentences if digest(s.text) not in said]
+    if steps_first:
+        quotes = {c.n: " ".join(c.quote.split()) for c in answer.citations}
+
+        def opens(s: Sentence) -> bool:  # a section's first sentence: its main step
+            return any(quotes.get(n, "").startswith(" ".join(s.text.split())) for n in s.cites)
+
+        new = sorted(new, key=lambda s: 2 if dated(s.text) else 0 if opens(s) else 1)
+    new = new[:most]
     if answer.status != "answered" or not new:
         return None
     numbers: dict[int, int] = {}

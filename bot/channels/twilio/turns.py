@@ -131,8 +131,12 @@ class Turns:
         if reading.situation and not follows:
             session.situation = reading.situation
         question = session.in_context(text, reading)
+        # "what do I do now?", "and then?": a follow-up that says nothing of its own asks
+        # for the steps of the guidance it follows, not its background.
+        steps = follows and reading.kind in ("vague", "filler")
         return note + self._ask(msg, sender, prefs, session, question, lang, arrival,
-                                started, alone=text, follow_up=follows), lang, False
+                                started, alone=text, follow_up=follows,
+                                steps=steps), lang, False
 
     def language(self, prefs: SenderPrefs, session: Session, reading: Reading,
                  text: str) -> str:
@@ -166,7 +170,7 @@ class Turns:
     def _ask(self, msg: Inbound, sender: str, prefs: SenderPrefs, session: Session, text: str,
              lang: str, arrival: Arrival, started: float, *, choice_lang: str | None = None,
              menu_unless_urgent: bool = False, alone: str | None = None,
-             follow_up: bool = False) -> list[str]:
+             follow_up: bool = False, steps: bool = False) -> list[str]:
         """Answer from the guidance, within the pace; the menu instead for a vague message
         that is not urgent. Inline when ready in time, else through the outbox.
 
@@ -204,7 +208,7 @@ class Turns:
                     return self.dialogue.say("rate_limited", lang, msg.channel)
                 return []
             if follow_up:
-                answer = self._news(runtime, question, msg.channel, answer, session)
+                answer = self._news(runtime, question, msg.channel, answer, session, steps)
             parts = self.answering.deliver(answer, question, msg.channel, sender, sealed,
                                            msg.to, runtime.safety)
             self.pace.answered(sender)
@@ -228,22 +232,26 @@ class Turns:
         return parts
 
     def _news(self, runtime: Runtime, question: Question, channel: str, answer: Answer,
-              session: Session) -> Answer:
+              session: Session, steps: bool = False) -> Answer:
         """A follow-up's answer without what the user was already told ("and my brother?"
         after a passport answer must not send the same text again): the sentences not yet
-        said, looking deeper into the guidance when the usual answer holds none."""
+        said, looking deeper into the guidance when the usual answer holds none.
+
+        ``steps`` ("what do I do now?"): always looking deeper, and what to do before
+        what was reported (``more.dated``): a report from 2022 is no answer to it."""
         said = set(session.said)
-        if answer.urgent or not said or not any(digest(s.text) in said
-                                                for s in answer.sentences):
+        if answer.urgent or not said or not steps and not any(
+                digest(s.text) in said for s in answer.sentences):
             return answer
         most = len(answer.sentences)
-        fresh = continued(answer, said, most)
+        fresh = None if steps else continued(answer, said, most)
         if fresh is None:
             p = self.ctx.profile(channel)
             deeper = Budget(sentences=p.budget.sentences * ROOM, chars=p.budget.chars * ROOM,
                             referrals=p.budget.referrals)
             try:
-                fresh = continued(runtime.ask(question, deeper), said, most)
+                fresh = continued(runtime.ask(question, deeper), said, most,
+                                  steps_first=steps)
             except Exception as exc:  # noqa: BLE001 - the usual answer then
                 log.error("a follow-up could not look deeper: %s", type(exc).__name__)
         if fresh is None:
