@@ -53,6 +53,7 @@ class Weights:
     card: float = 0.5
     topics: float = 1.0
     questions: float = 1.0
+    learned: float = 1.0  # the learned order of the first guides (bot.retrieval.learned)
 
     def with_weight(self, name: str, value: float) -> Weights:
         return Weights(**{**self.__dict__, name: value})
@@ -69,18 +70,31 @@ NO_RERANK = Weights(**{name: 0.0 for name in Weights.__dataclass_fields__})
 DenseList = Sequence[tuple[int, float]]
 
 
-def order_guides(
+@dataclass(frozen=True)
+class GuideTable:
+    """What the re-ranking sees of the fused ranking's first guides."""
+
+    guides: list[str]  # the first ``DEPTH`` guides of the fused ranking, in its order
+    signals: dict[str, np.ndarray]  # each signal relative to the best guide's (NaN: missing)
+    hand: np.ndarray  # the hand-set fusion's score of each guide
+
+    def hand_order(self) -> list[int]:
+        return sorted(range(len(self.guides)), key=lambda i: (-self.hand[i], i))
+
+
+def guide_table(
     view: IndexView,
     vector: Sequence[float],
     lang: str | None,
     dense: Mapping[str, DenseList],
     fused: Sequence[str],
     weights: Weights = DEFAULT_WEIGHTS,
-) -> list[str]:
-    """The first ``DEPTH`` guides of ``fused`` in their new order (the rest unchanged)."""
+) -> GuideTable | None:
+    """The guide-level signals of ``fused``'s first guides, or None when there is
+    nothing to order again."""
     top = list(fused[:DEPTH])
     if len(top) < 2 or not weights.active or PIVOT_LANG not in dense:
-        return list(fused)
+        return None
     own = lang if lang and lang != PIVOT_LANG and dense.get(lang) else PIVOT_LANG
     roles = {"pivot": PIVOT_LANG, "own": own}
     q = np.asarray(vector, dtype=np.float32)
@@ -121,8 +135,7 @@ def order_guides(
     for key, values in relative.items():
         name = key.removesuffix("_own").removesuffix("_pivot")
         score += getattr(weights, name) * np.nan_to_num(values, nan=MISSING)
-    order = sorted(range(len(top)), key=lambda i: (-score[i], i))
-    return [top[i] for i in order] + list(fused[DEPTH:])
+    return GuideTable(guides=top, signals=relative, hand=score)
 
 
 def _best_two(view: IndexView, ranked: DenseList, docs: list[str]) -> tuple[np.ndarray, ...]:

@@ -38,13 +38,13 @@ from bot.index.lexical import tokenize
 from bot.index.snapshot import DocInfo
 from bot.index.view import IndexView
 from bot.knowledge.models import Passage
-from bot.retrieval.guides import DEFAULT_WEIGHTS, Weights, order_guides
+from bot.retrieval.guides import DEFAULT_WEIGHTS, GuideTable, Weights
+from bot.retrieval.learned import SELECTIVE_SHARE, country_share, default_ranker, rank_guides
 
 PIVOT_LANG = "en"
 RRF_K = 60
 LEXICAL_WEIGHT = 0.6
 COUNTRY_BONUS = 0.004
-SELECTIVE_SHARE = 0.25  # a country named by more documents than this is no preference
 CANDIDATES = 40
 
 # Tokens worth an exact lookup: references such as "24.2", "115-FZ" or "647",
@@ -70,6 +70,7 @@ class Hit:
 class Retrieval:
     hits: list[Hit]  # passages, best first
     top_similarity: float  # best dense similarity: the relevance signal
+    guides: GuideTable | None = None  # the guide-level signals the first guides were ordered on
 
     def documents(self) -> list[str]:
         """Document ids in rank order, each once (translations share an id)."""
@@ -132,7 +133,7 @@ def retrieve(
 
     # A country says something only where few documents are about it: nearly every
     # guide applies in Russia, but one is about Nepal.
-    prefer_country = country is not None and _share(view, country) <= SELECTIVE_SHARE
+    prefer_country = country is not None and country_share(view, country) <= SELECTIVE_SHARE
     hits: list[Hit] = []
     for key in scores:
         passage = _localized(view, key, lang)
@@ -141,9 +142,12 @@ def retrieve(
         if prefer_country and country in view.doc(passage).countries:
             scores[key] += COUNTRY_BONUS
         hits.append(Hit(passage, view.doc(passage), scores[key], similarity.get(key)))
-    hits = _in_guide_order(hits, order_guides(view, vector, lang, dense,
-                                              _guides(hits), weights))
-    return Retrieval(hits=hits[:k], top_similarity=max(similarity.values(), default=0.0))
+    order, table = rank_guides(view, vector, lang, dense, _guides(hits), country=country,
+                               weights=weights,
+                               ranker=default_ranker() if weights.learned else None)
+    hits = _in_guide_order(hits, order)
+    return Retrieval(hits=hits[:k], top_similarity=max(similarity.values(), default=0.0),
+                     guides=table)
 
 
 def _guides(hits: list[Hit]) -> list[str]:
@@ -181,13 +185,6 @@ def _stretch(view: IndexView, language: str) -> float:
     own = view.passages_by_lang[language]
     pivot = view.passages_by_lang[PIVOT_LANG]
     return max(1.0, pivot / own) if own else 1.0
-
-
-def _share(view: IndexView, country: str) -> float:
-    docs = {d.doc_id: d for d in view.documents.values()}
-    if not docs:
-        return 1.0
-    return sum(country in d.countries for d in docs.values()) / len(docs)
 
 
 def _section(passage: Passage) -> Section:
