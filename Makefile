@@ -82,8 +82,8 @@ test: install browser ocr postgres ## the test suite (real model, Chroma, HTTP, 
 eval: ingest ## retrieval and answer metrics on tests/eval/questions.yaml
 	$(BIN)/bot eval --calibrate
 
-eval-holdout: ingest ## the same metrics on tests/eval/holdout-3.yaml (messages nothing was tuned on)
-	$(BIN)/bot eval --questions tests/eval/holdout-3.yaml --misses
+eval-holdout: ingest ## the same metrics on tests/eval/holdout-4.yaml (messages nothing was tuned on)
+	$(BIN)/bot eval --questions tests/eval/holdout-4.yaml --misses
 
 eval-conversations: install ## the scripted conversations (tests/eval/conversations*.yaml) through the signed webhook: transcripts and pass rate
 	$(BIN)/python -m pytest -q -s tests/eval/test_conversation_scripts.py
