@@ -79,15 +79,19 @@ def _table(title: str, rows: dict[str, dict[str, Figure]]) -> list[str]:
 
 def cross_validation_lines(cv: CrossValidation) -> list[str]:
     t = cv.thresholds
+    bars = f"urgent when urgency >= {t.urgent:.3f}"
+    if f"{t.urgent_countered:.3f}" != f"{t.urgent:.3f}":
+        bars += (f", or >= {t.urgent_countered:.3f} with a cue that it is over, general or "
+                 "someone else's")
+    hardest = f"{cv.hardest.path}:{cv.hardest.line} {cv.hardest.text!r}"
+    countered = (f"{cv.hardest_countered.path}:{cv.hardest_countered.line} "
+                 f"{cv.hardest_countered.text!r}")
     lines = [
         f"triage: {cv.examples} examples in {len(cv.languages)} languages (prompts/triage); "
-        f"urgent when urgency >= {t.urgent:.3f}, or >= {t.urgent_countered:.3f} with a cue "
-        f"that it is over, general or someone else's; else sensitive when concern >= "
-        f"{t.sensitive:.3f}; "
+        f"{bars}; else sensitive when concern >= {t.sensitive:.3f}; "
         f"plainly urgent (a refusal yields) from {t.plain:.3f}",
-        f"  the urgent examples that set them: {cv.hardest.path}:{cv.hardest.line} "
-        f"{cv.hardest.text!r}; {cv.hardest_countered.path}:{cv.hardest_countered.line} "
-        f"{cv.hardest_countered.text!r}",
+        "  the urgent example that sets it: " + hardest if countered == hardest
+        else f"  the urgent examples that set them: {hardest}; {countered}",
     ]
     for s in cv.schemes:
         lines += _table(f"cross-validated, {SCHEMES.get(s.scheme, s.scheme)}:",
